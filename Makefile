@@ -1,0 +1,38 @@
+# Entry points of dsr-analysis. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DSR := $(VENV)/bin/dsr
+# Re-install only when the package's requirements change.
+STAMP := $(VENV)/.installed
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the package with its test tools
+
+reports: $(STAMP) ## Build the reports from the bundled (synthetic) data
+	$(DSR) tables
+
+test: $(STAMP) ## Run the test suite
+	$(PY) -m pytest
+
+data: $(STAMP) ## Regenerate the bundled synthetic monitoring export
+	$(DSR) data
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks/
+
+lint: $(STAMP) ## Check style with ruff (code and notebooks)
+	$(VENV)/bin/ruff check dsr_analysis tests benchmarks notebooks
+
+.PHONY: help setup reports test data lab lint

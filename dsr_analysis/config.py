@@ -1,0 +1,22 @@
+"""Every path the package uses, relative to the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+CODEBOOK_PATH = DATA_DIR / "codebook.yml"
+MUNICIPALITIES_PATH = DATA_DIR / "municipalities.yml"
+PROGRAMME_THEORY_PATH = DATA_DIR / "programme_theory" / "dsr.yml"
+SYNTHETIC_EXPORT_PATH = DATA_DIR / "synthetic" / "monitoring_export.csv"
+PUBLISHED_REFERENCE_PATH = REFERENCE_DIR / "niras_2012_tables.csv"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+TABLES_OUTPUT_PATH = REPORTS_DIR / "tables.csv"
+# Papermill writes its output notebook cell by cell while it runs, so executed notebooks
+# live here, never under reports/.
+BUILD_DIR = PROJECT_ROOT / "build"
+
+DEFAULT_MIN_CELL = 5
