@@ -1,0 +1,617 @@
+"""The programme theory as data: load and check it, and assess its indicators on published cells.
+
+The file (``config.PROGRAMME_THEORY_PATH``) lists the levels of the theory in order, each with its
+expected results and indicators; every indicator carries a success criterion in data form. An
+assessment only ever reads *published* cells (already small-cell suppressed), so it can never
+reveal more than the tables do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dsr_analysis import config
+from dsr_analysis.errors import ConfigurationError
+
+#: Every table and figure of the NIRAS (2012) report that the monitoring pipeline publishes.
+NIRAS_TABLES: tuple[str, ...] = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
+
+#: Columns of the published-cells table (see ``dsr_analysis.tables.published_cells``).
+CELL_COLUMNS: tuple[str, ...] = (
+    "table",
+    "municipality",
+    "column",
+    "label",
+    "code",
+    "n",
+    "count",
+    "value",
+    "suppressed",
+)
+
+LANGUAGES: tuple[str, ...] = ("da", "en")
+TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
+
+MET = "met"
+NOT_MET = "not_met"
+TOO_LITTLE_DATA = "too_little_data"
+STATUSES: tuple[str, ...] = (MET, NOT_MET, TOO_LITTLE_DATA)
+
+# Which keys each criterion type needs beyond ``type``, ``table`` and ``text``.
+_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "rises": ("from", "to"),
+    "falls": ("from", "to"),
+    "more_positive_than_negative": ("column",),
+    "at_least": ("threshold",),
+    "at_most": ("threshold",),
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of report text in Danish and English.
+
+    Examples
+    --------
+    >>> Text(da="Indsats", en="Effort").get("en")
+    'Effort'
+    """
+
+    da: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """Return the text in ``lang`` ("da" or "en")."""
+        if lang not in LANGUAGES:
+            raise ConfigurationError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A success criterion in data form; ``kind`` is one of the keys of ``_REQUIRED_KEYS``."""
+
+    kind: str
+    table: str
+    text: Text
+    label: str | None = None
+    column: str | None = None
+    start: str | None = None
+    end: str | None = None
+    threshold: float | None = None
+    field: str = "value"
+    min_n: int = 10
+    positive_labels: tuple[str, ...] = ()
+    negative_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of a level: what it reads and how it is judged."""
+
+    id: str
+    title: Text
+    tables: tuple[str, ...]
+    criterion: Criterion
+
+
+@dataclass(frozen=True)
+class Element:
+    """A kind of effort or a frame condition: a title and a description."""
+
+    id: str
+    title: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the programme theory, which becomes one chapter."""
+
+    id: str
+    notebook: str
+    title: Text
+    summary: Text
+    expected_results: tuple[Text, ...]
+    indicators: tuple[Indicator, ...]
+    tables: tuple[str, ...] = ()
+    efforts: tuple[Element, ...] = ()
+    frame_conditions: tuple[Element, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """Where a NIRAS table belongs and what its ``value`` column holds."""
+
+    id: str
+    level: str
+    kind: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class ProgrammeTheory:
+    """The whole programme theory: levels in order, the table map and the report's words."""
+
+    id: str
+    title: Text
+    source: Text
+    levels: tuple[Level, ...]
+    tables: Mapping[str, TableInfo]
+    words: Mapping[str, Text] = field(default_factory=dict)
+    status_words: Mapping[str, Text] = field(default_factory=dict)
+    column_words: Mapping[str, Text] = field(default_factory=dict)
+
+    def level(self, level_id: str) -> Level:
+        """Return the level called ``level_id``; raise ConfigurationError if there is none."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        known = ", ".join(level.id for level in self.levels)
+        raise ConfigurationError(f"no level {level_id!r} in the programme theory; known: {known}")
+
+    def word(self, key: str, lang: str) -> str:
+        """Return the report word ``key`` in ``lang``."""
+        if key not in self.words:
+            raise ConfigurationError(f"report_text.words has no entry {key!r}")
+        return self.words[key].get(lang)
+
+    def column_label(self, column: str, lang: str) -> str:
+        """Return the display label of a cells ``column`` (the column itself if unknown)."""
+        text = self.column_words.get(column)
+        return text.get(lang) if text else column
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result of judging one indicator on the published cells of one municipality.
+
+    ``n`` holds the number of children behind each compared figure (one entry per figure);
+    ``values`` the compared figures themselves; ``reason`` says why the data were too few
+    ("missing", "suppressed" or "small_n"), empty otherwise.
+    """
+
+    indicator: str
+    status: str
+    n: tuple[int, ...] = ()
+    values: tuple[float, ...] = ()
+    reason: str = ""
+
+
+# ----------------------------------------------------------------------------------- loading --
+
+
+def load_programme_theory(path: Path | str = config.PROGRAMME_THEORY_PATH) -> ProgrammeTheory:
+    """Read and check the programme-theory YAML file.
+
+    Parameters
+    ----------
+    path
+        The YAML file; defaults to ``config.PROGRAMME_THEORY_PATH``.
+
+    Returns
+    -------
+    ProgrammeTheory
+        The levels in order, with their indicators and criteria.
+
+    Raises
+    ------
+    ConfigurationError
+        If the file is missing, is not valid YAML, or breaks a rule; all problems are listed.
+
+    Examples
+    --------
+    >>> theory = load_programme_theory()
+    >>> [level.id for level in theory.levels]
+    ['effort', 'output', 'immediate', 'medium', 'long_term']
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"programme theory file not found: {path.name}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path.name} is not valid YAML: {exc}") from exc
+    return programme_theory_from_dict(raw, source_name=path.name)
+
+
+def programme_theory_from_dict(
+    raw: object, source_name: str = "programme theory"
+) -> ProgrammeTheory:
+    """Build a ProgrammeTheory from parsed YAML, collecting every problem before raising.
+
+    Raises
+    ------
+    ConfigurationError
+        Listing every problem found.
+    """
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{source_name}: expected a mapping at the top level")
+    defaults = raw.get("defaults") or {}
+
+    def text(value: object, where: str) -> Text:
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(lang), str) and value.get(lang).strip() for lang in LANGUAGES
+        ):
+            problems.append(f"{where}: needs non-empty 'da' and 'en' texts")
+            return Text(da="", en="")
+        return Text(da=value["da"].strip(), en=value["en"].strip())
+
+    tables: dict[str, TableInfo] = {}
+    raw_tables = raw.get("tables") or {}
+    if not isinstance(raw_tables, dict):
+        problems.append("tables: expected a mapping from NIRAS table id to its level")
+        raw_tables = {}
+    for table_id, info in raw_tables.items():
+        table_id = str(table_id)
+        if table_id not in NIRAS_TABLES:
+            problems.append(f"tables: {table_id!r} is not a NIRAS table")
+            continue
+        info = info or {}
+        kind = info.get("kind")
+        if kind not in TABLE_KINDS:
+            problems.append(f"tables.{table_id}: kind must be one of {TABLE_KINDS}, not {kind!r}")
+        tables[table_id] = TableInfo(
+            table_id,
+            str(info.get("level")),
+            str(kind),
+            text(info.get("title"), f"tables.{table_id}.title"),
+        )
+    unmapped = [t for t in NIRAS_TABLES if t not in tables]
+    if unmapped:
+        problems.append(f"tables: NIRAS tables without a level: {', '.join(unmapped)}")
+
+    levels: list[Level] = []
+    seen_indicators: set[str] = set()
+    raw_levels = raw.get("levels") or []
+    if not raw_levels:
+        problems.append("levels: the programme theory needs at least one level")
+    level_ids = [str(level.get("id")) for level in raw_levels if isinstance(level, dict)]
+    if len(set(level_ids)) != len(level_ids):
+        problems.append("levels: level ids must be unique")
+    for table in tables.values():
+        if table.level not in level_ids:
+            problems.append(f"tables.{table.id}: level {table.level!r} is not a level id")
+
+    for position, raw_level in enumerate(raw_levels):
+        if not isinstance(raw_level, dict):
+            problems.append(f"levels[{position}]: expected a mapping")
+            continue
+        level_id = str(raw_level.get("id"))
+        where = f"levels.{level_id}"
+        if not str(raw_level.get("notebook", "")).endswith(".ipynb"):
+            problems.append(f"{where}: 'notebook' must name an .ipynb file in notebooks/")
+        level_tables = tuple(t for t in NIRAS_TABLES if t in tables and tables[t].level == level_id)
+        indicators = []
+        for raw_indicator in raw_level.get("indicators") or []:
+            indicator = _indicator(raw_indicator, where, defaults, level_tables, text, problems)
+            if indicator is None:
+                continue
+            if indicator.id in seen_indicators:
+                problems.append(f"{where}: indicator id {indicator.id!r} is used twice")
+            seen_indicators.add(indicator.id)
+            indicators.append(indicator)
+        if not indicators:
+            problems.append(f"{where}: every level needs at least one indicator")
+        levels.append(
+            Level(
+                id=level_id,
+                notebook=str(raw_level.get("notebook", "")),
+                title=text(raw_level.get("title"), f"{where}.title"),
+                summary=text(raw_level.get("summary"), f"{where}.summary"),
+                expected_results=tuple(
+                    text(item, f"{where}.expected_results")
+                    for item in raw_level.get("expected_results") or []
+                ),
+                indicators=tuple(indicators),
+                tables=level_tables,
+                efforts=tuple(_elements(raw_level.get("efforts"), f"{where}.efforts", text)),
+                frame_conditions=tuple(
+                    _elements(raw_level.get("frame_conditions"), f"{where}.frame_conditions", text)
+                ),
+            )
+        )
+
+    report_text = raw.get("report_text") or {}
+    words = {
+        k: text(v, f"report_text.words.{k}") for k, v in (report_text.get("words") or {}).items()
+    }
+    status_words = {
+        k: text(v, f"report_text.status.{k}") for k, v in (report_text.get("status") or {}).items()
+    }
+    missing_status = [s for s in STATUSES if s not in status_words]
+    if missing_status:
+        problems.append(f"report_text.status: missing {', '.join(missing_status)}")
+    column_words = {
+        str(k): text(v, f"report_text.columns.{k}")
+        for k, v in (report_text.get("columns") or {}).items()
+    }
+    theory = ProgrammeTheory(
+        id=str(raw.get("id", "")),
+        title=text(raw.get("title"), "title"),
+        source=text(raw.get("source"), "source"),
+        levels=tuple(levels),
+        tables=tables,
+        words=words,
+        status_words=status_words,
+        column_words=column_words,
+    )
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ConfigurationError(f"{source_name}: {len(problems)} problem(s):\n{listing}")
+    return theory
+
+
+def _elements(raw: object, where: str, text) -> list[Element]:
+    return [
+        Element(
+            str(item.get("id")),
+            text(item.get("title"), f"{where}.title"),
+            text(item.get("description"), f"{where}.description"),
+        )
+        for item in (raw or [])
+    ]
+
+
+def _indicator(raw, where, defaults, level_tables, text, problems) -> Indicator | None:
+    if not isinstance(raw, dict) or not raw.get("id"):
+        problems.append(f"{where}: every indicator needs an 'id'")
+        return None
+    where = f"{where}.indicators.{raw['id']}"
+    tables = tuple(str(t) for t in raw.get("tables") or [])
+    if not tables:
+        problems.append(f"{where}: 'tables' must list the NIRAS table(s) it reads")
+    for table in tables:
+        if table not in level_tables:
+            problems.append(f"{where}: table {table} is not mapped to this level")
+    raw_criterion = raw.get("criterion") or {}
+    kind = raw_criterion.get("type")
+    if kind not in _REQUIRED_KEYS:
+        problems.append(
+            f"{where}.criterion: type must be one of {sorted(_REQUIRED_KEYS)}, not {kind!r}"
+        )
+        return None
+    for key in _REQUIRED_KEYS[kind] + ("table",):
+        if raw_criterion.get(key) in (None, ""):
+            problems.append(f"{where}.criterion: type {kind!r} needs {key!r}")
+    table = str(raw_criterion.get("table"))
+    if table not in tables:
+        problems.append(f"{where}.criterion: table {table} is not among the indicator's tables")
+    threshold = raw_criterion.get("threshold")
+    if threshold is not None and not isinstance(threshold, (int, float)):
+        problems.append(f"{where}.criterion: threshold must be a number")
+        threshold = None
+    field_name = raw_criterion.get("field", "value")
+    if field_name not in ("value", "count"):
+        problems.append(f"{where}.criterion: field must be 'value' or 'count'")
+    return Indicator(
+        id=str(raw["id"]),
+        title=text(raw.get("title"), f"{where}.title"),
+        tables=tables,
+        criterion=Criterion(
+            kind=kind,
+            table=table,
+            text=text(raw_criterion.get("text"), f"{where}.criterion.text"),
+            label=raw_criterion.get("label"),
+            column=raw_criterion.get("column"),
+            start=raw_criterion.get("from"),
+            end=raw_criterion.get("to"),
+            threshold=None if threshold is None else float(threshold),
+            field=field_name,
+            min_n=int(raw_criterion.get("min_n", defaults.get("min_n", 10))),
+            positive_labels=tuple(
+                raw_criterion.get("positive_labels", defaults.get("positive_labels", ()))
+            ),
+            negative_labels=tuple(
+                raw_criterion.get("negative_labels", defaults.get("negative_labels", ()))
+            ),
+        ),
+    )
+
+
+# -------------------------------------------------------------------------------- assessment --
+
+
+def check_cells(cells: pd.DataFrame) -> None:
+    """Raise ConfigurationError unless ``cells`` has the published-cells columns.
+
+    Examples
+    --------
+    >>> check_cells(pd.DataFrame(columns=list(CELL_COLUMNS)))
+    """
+    missing = [c for c in CELL_COLUMNS if c not in cells.columns]
+    if missing:
+        raise ConfigurationError(f"published cells lack column(s): {', '.join(missing)}")
+
+
+def _select(
+    cells: pd.DataFrame,
+    municipality: str,
+    table: str,
+    label: str | None = None,
+    column: str | None = None,
+) -> pd.DataFrame:
+    mask = (cells["municipality"] == municipality) & (cells["table"] == table)
+    if label is not None:
+        mask &= cells["label"] == label
+    if column is not None:
+        mask &= cells["column"] == column
+    return cells.loc[mask]
+
+
+def _one_cell(cells, municipality, table, label, column):
+    """The single matching cell, or None if there is not exactly one."""
+    found = _select(cells, municipality, table, label, column)
+    return found.iloc[0] if len(found) == 1 else None
+
+
+def _usable(cell) -> bool:
+    return cell is not None and not bool(cell["suppressed"]) and not _isnan(cell["value"])
+
+
+def _isnan(value) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _n(cell) -> int:
+    return 0 if cell is None or _isnan(cell["n"]) else int(cell["n"])
+
+
+def assess(indicator: Indicator, cells: pd.DataFrame, municipality: str) -> Assessment:
+    """Judge ``indicator`` on the published cells of ``municipality``.
+
+    Parameters
+    ----------
+    indicator
+        The indicator and its criterion.
+    cells
+        Published cells (columns ``CELL_COLUMNS``), already suppressed.
+    municipality
+        Danish municipality name as in the cells, or "Alle" for the pooled figures.
+
+    Returns
+    -------
+    Assessment
+        ``met``, ``not_met`` or ``too_little_data``, with the n behind each compared figure.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({
+    ...     "table": ["7-18", "7-18"], "municipality": ["Alle", "Alle"],
+    ...     "column": ["Periode 1", "Periode 3"], "label": ["Det pædagogiske personale"] * 2,
+    ...     "code": [1, 1], "n": [73, 74], "count": [38, 57], "value": [0.52, 0.77],
+    ...     "suppressed": [False, False]})
+    >>> criterion = Criterion("rises", "7-18", Text("", ""), label="Det pædagogiske personale",
+    ...                       start="Periode 1", end="Periode 3")
+    >>> assess(Indicator("x", Text("", ""), ("7-18",), criterion), cells, "Alle").status
+    'met'
+    """
+    check_cells(cells)
+    criterion = indicator.criterion
+    if criterion.kind in ("rises", "falls"):
+        return _assess_change(indicator, cells, municipality)
+    if criterion.kind == "more_positive_than_negative":
+        return _assess_development(indicator, cells, municipality)
+    return _assess_threshold(indicator, cells, municipality)
+
+
+def _too_little(indicator, reason, n=(), values=()) -> Assessment:
+    return Assessment(indicator.id, TOO_LITTLE_DATA, tuple(n), tuple(values), reason)
+
+
+def _assess_change(indicator, cells, municipality) -> Assessment:
+    c = indicator.criterion
+    before = _one_cell(cells, municipality, c.table, c.label, c.start)
+    after = _one_cell(cells, municipality, c.table, c.label, c.end)
+    n = (_n(before), _n(after))
+    if before is None or after is None:
+        return _too_little(indicator, "missing", n)
+    if not (_usable(before) and _usable(after)):
+        return _too_little(indicator, "suppressed", n)
+    values = (float(before["value"]), float(after["value"]))
+    if min(n) < c.min_n:
+        return _too_little(indicator, "small_n", n, values)
+    better = values[1] > values[0] if c.kind == "rises" else values[1] < values[0]
+    return Assessment(indicator.id, MET if better else NOT_MET, n, values)
+
+
+def _assess_development(indicator, cells, municipality) -> Assessment:
+    c = indicator.criterion
+    series = _select(cells, municipality, c.table, column=c.column)
+    wanted = list(c.positive_labels) + list(c.negative_labels)
+    found = series[series["label"].isin(wanted)]
+    n = (int(found["n"].max()),) if len(found) and not found["n"].isna().all() else (0,)
+    if len(found) != len(wanted) or found["label"].duplicated().any():
+        return _too_little(indicator, "missing", n)
+    if found["suppressed"].astype(bool).any() or found["value"].isna().any():
+        return _too_little(indicator, "suppressed", n)
+    # Shares of the same denominator compare like counts, and exist even where counts are blank.
+    positive = float(found.loc[found["label"].isin(c.positive_labels), "value"].sum())
+    negative = float(found.loc[found["label"].isin(c.negative_labels), "value"].sum())
+    if n[0] < c.min_n:
+        return _too_little(indicator, "small_n", n, (positive, negative))
+    return Assessment(
+        indicator.id, MET if positive > negative else NOT_MET, n, (positive, negative)
+    )
+
+
+def _assess_threshold(indicator, cells, municipality) -> Assessment:
+    c = indicator.criterion
+    cell = _one_cell(cells, municipality, c.table, c.label, c.column or "Total")
+    n = (_n(cell),)
+    if cell is None:
+        return _too_little(indicator, "missing", n)
+    value = cell[c.field]
+    if bool(cell["suppressed"]) or _isnan(value):
+        return _too_little(indicator, "suppressed", n)
+    value = float(value)
+    if n[0] < c.min_n:
+        return _too_little(indicator, "small_n", n, (value,))
+    ok = value >= c.threshold if c.kind == "at_least" else value <= c.threshold
+    return Assessment(indicator.id, MET if ok else NOT_MET, n, (value,))
+
+
+def assess_all(theory: ProgrammeTheory, cells: pd.DataFrame, municipality: str) -> pd.DataFrame:
+    """Assess every indicator of every level for one municipality, in programme-theory order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level``, ``indicator``, ``status``, ``n`` (tuple) and ``reason``.
+
+    Examples
+    --------
+    >>> empty = pd.DataFrame(columns=list(CELL_COLUMNS))
+    >>> assess_all(load_programme_theory(), empty, "Kolding")["status"].unique().tolist()
+    ['too_little_data']
+    """
+    rows = []
+    for level in theory.levels:
+        for indicator in level.indicators:
+            result = assess(indicator, cells, municipality)
+            rows.append(
+                {
+                    "level": level.id,
+                    "indicator": indicator.id,
+                    "status": result.status,
+                    "n": result.n,
+                    "reason": result.reason,
+                }
+            )
+    return pd.DataFrame(rows, columns=["level", "indicator", "status", "n", "reason"])
+
+
+def unmatched_references(theory: ProgrammeTheory, cells: pd.DataFrame) -> list[str]:
+    """List criterion references (table, label, column) that no pooled cell matches.
+
+    Run against a full build's cells, an empty list means every criterion names rows and
+    columns the tables really publish, so no assessment is "too little data" by a typo.
+    """
+    check_cells(cells)
+    pooled = cells[cells["municipality"] == "Alle"]
+    problems = []
+    for level in theory.levels:
+        for indicator in level.indicators:
+            c = indicator.criterion
+            if c.kind in ("rises", "falls"):
+                wanted = [(c.label, c.start), (c.label, c.end)]
+            elif c.kind == "more_positive_than_negative":
+                wanted = [(label, c.column) for label in c.positive_labels + c.negative_labels]
+            else:
+                wanted = [(c.label, c.column or "Total")]
+            for label, column in wanted:
+                if len(_select(pooled, "Alle", c.table, label, column)) != 1:
+                    problems.append(
+                        f"{indicator.id}: table {c.table}, label {label!r}, column {column!r}"
+                    )
+    return problems
