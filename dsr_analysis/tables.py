@@ -1,0 +1,296 @@
+"""The published tables: every NIRAS table as rows of one long frame of cells.
+
+``data/tables.yml`` says which measure of which question fills each table; this module runs the
+measures for every municipality and for "Alle", names rows and columns as the report prints them,
+and sends the result through small-cell suppression. One row per published cell:
+
+``table, municipality, column, label, code, n, count, value, denominator, kind, suppressed,
+suppression, synthetic``
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dsr_analysis import config, measures, tidy
+from dsr_analysis.codebook import Codebook, Question, default_codebook
+from dsr_analysis.suppression import TableSpec, suppress
+
+POOLED = "Alle"
+TOTAL_COLUMN = "Total"
+CELL_COLUMNS = [
+    "table", "municipality", "column", "label", "code", "n", "count", "value", "denominator",
+    "kind", "suppressed", "suppression", "synthetic",
+]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table as ``data/tables.yml`` describes it."""
+
+    id: str
+    measure: str
+    question: str | None = None
+    by_period: bool = False
+    exclusive: bool = False
+    exclude_dont_know: bool = False
+    same_as: dict | None = None
+    label_da: str | None = None
+    label_en: str | None = None
+
+
+@dataclass(frozen=True)
+class TablesSpec:
+    tables: tuple[Table, ...]
+    labels: dict
+    development_small_max_steps: dict[str, int]
+
+    def label(self, key: str, language: str, **fields) -> str:
+        return self.labels[key][language].format(**fields)
+
+    def development_label(self, code: str, language: str) -> str:
+        for entry in self.labels["development"]:
+            if entry["code"] == code:
+                return entry[language]
+        raise KeyError(code)
+
+
+@lru_cache(maxsize=4)
+def load_tables_spec(path: Path | str = config.TABLES_SPEC_PATH) -> TablesSpec:
+    """Read ``data/tables.yml``.
+
+    >>> [t.id for t in load_tables_spec().tables][:3]
+    ['6-1', '7-1', '7-2']
+    """
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    fields = set(Table.__dataclass_fields__)
+    tables = tuple(
+        Table(**{k: v for k, v in entry.items() if k in fields}) for entry in raw["tables"]
+    )
+    return TablesSpec(tables, raw["labels"], raw["development_small_max_steps"])
+
+
+@dataclass(frozen=True)
+class TidyData:
+    """The tidy tables of one export, each stacked with an "Alle" copy."""
+
+    children: pd.DataFrame
+    answers: pd.DataFrame
+    scores: pd.DataFrame
+    synthetic: bool
+
+
+def tidy_data(export: pd.DataFrame, codebook: Codebook) -> TidyData:
+    """Tidy the export once and add the pooled "Alle" rows every table needs."""
+    pooled = {
+        name: measures.with_total(frame, "municipality", POOLED)
+        for name, frame in {
+            "children": tidy.children(export, codebook),
+            "answers": tidy.answers(export, codebook),
+            "scores": tidy.scale_scores(export, codebook),
+        }.items()
+    }
+    synthetic = bool(export["synthetic"].any()) if "synthetic" in export else False
+    return TidyData(**pooled, synthetic=synthetic)
+
+
+def _by_period(frame: pd.DataFrame) -> pd.DataFrame:
+    return measures.with_total(frame, "period", TOTAL_COLUMN)
+
+
+def _period_labels(codebook: Codebook, language: str) -> dict:
+    labels = {period.id: period.label(language) for period in codebook.periods}
+    labels[TOTAL_COLUMN] = TOTAL_COLUMN if language == "da" else "Total"
+    return labels
+
+
+def _option_labels(question: Question, table: Table, language: str) -> Callable[[int], str]:
+    return lambda code: question.option(int(code)).label(language, table.id)
+
+
+def _share_cells(result: pd.DataFrame, table: Table, question: Question, codebook: Codebook,
+                 language: str) -> pd.DataFrame:
+    """Rows of a table of option shares, named as the report names them."""
+    if table.by_period:
+        column = result["period"].map(_period_labels(codebook, language))
+    else:
+        column = TOTAL_COLUMN
+    return result.assign(
+        column=column,
+        label=result["code"].map(_option_labels(question, table, language)),
+        code=result["code"].astype(str),
+        kind="share",
+    )
+
+
+def _frame_for(data: TidyData, table: Table) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return _by_period if table.by_period else (lambda frame: frame)
+
+
+def _cells_for_table(table: Table, data: TidyData, codebook: Codebook, spec: TablesSpec,
+                     language: str) -> pd.DataFrame:
+    by = ["municipality", "period"] if table.by_period else ["municipality"]
+    prepare = _frame_for(data, table)
+    question = codebook.question(table.question) if table.question else None
+    if table.measure == "children":
+        # Figure 6-1 shows how the registered children spread over the municipalities, so a
+        # municipality's share is of all registered children.
+        result = measures.children_count(data.children)
+        pooled_total = int(result.loc[result["municipality"] == POOLED, "count"].iloc[0])
+        label = table.label_en if language == "en" else table.label_da
+        return result.assign(n=pooled_total, value=result["count"] / pooled_total,
+                             column=TOTAL_COLUMN, label=label, code="children", kind="share")
+    if table.measure == "age_groups":
+        result = measures.age_group_shares(prepare(data.children), question.codes, by)
+        return _share_cells(result, table, question, codebook, language)
+    if table.measure == "mean_age":
+        result = measures.mean_age(prepare(data.children), by)
+        columns = result["period"].map(_period_labels(codebook, language))
+        return result.assign(column=columns, label=spec.label("mean_age", language),
+                             code="mean_age", count=pd.NA, kind="mean")
+    if table.measure in ("start", "ever", "first", "ever_yes", "quarters"):
+        answers = prepare(data.answers)
+        if table.measure == "start":
+            result = measures.start_shares(answers, question, by)
+        elif table.measure == "ever":
+            result = measures.ever_shares(answers, question, by)
+        elif table.measure == "first":
+            result = measures.first_answer_shares(answers, question, by)
+        elif table.measure == "ever_yes":
+            result = measures.ever_yes_shares(answers, question, by)
+        else:
+            exclude = [codebook.dont_know_code] if table.exclude_dont_know else []
+            result = measures.quarter_shares(answers, question, by, exclude_codes=exclude)
+        return _share_cells(result, table, question, codebook, language)
+    return _scale_cells(table, data, question, spec, language)
+
+
+def _item_labels(question: Question, language: str) -> dict[str, str]:
+    return {item.column: item.label(language) for item in question.items}
+
+
+def _scale_cells(table: Table, data: TidyData, question: Question, spec: TablesSpec,
+                 language: str) -> pd.DataFrame:
+    items = _item_labels(question, language)
+    if table.measure == "wave_means":
+        result = measures.wave_means(data.scores, question)
+        return result.assign(
+            column=result["item"].map(items),
+            label=[spec.label("wave", language, wave=w) for w in result["wave"]],
+            code=[f"wave_{w}" for w in result["wave"]],
+            count=pd.NA, kind="mean",
+        )
+    if table.measure == "start_latest":
+        result = measures.start_latest_means(data.scores, question)
+        return result.assign(
+            column=result["item"].map(items),
+            label=[spec.label(code, language) for code in result["code"]],
+            count=pd.NA, kind="mean",
+        )
+    if table.measure == "development":
+        steps = spec.development_small_max_steps[question.type]
+        result = measures.development_shares(data.scores, question, steps)
+        return result.assign(
+            column=result["item"].map(items),
+            label=[spec.development_label(code, language) for code in result["code"]],
+            kind="share",
+        )
+    raise ValueError(f"table {table.id}: unknown measure {table.measure!r}")
+
+
+def _ordered(cells: pd.DataFrame, spec: TablesSpec) -> pd.DataFrame:
+    """Sort cells by table order, "Alle" first, then municipality, column and row order."""
+    table_rank = {table.id: rank for rank, table in enumerate(spec.tables)}
+    cells = cells.assign(
+        _table=cells["table"].map(table_rank),
+        _pooled=cells["municipality"] != POOLED,
+        _row=cells.groupby(["table", "municipality", "column"], sort=False).cumcount(),
+    )
+    # Columns keep their first appearance order within a table (periods, then Total).
+    column_rank = {c: i for i, c in enumerate(pd.unique(cells["column"]))}
+    cells = cells.assign(_column=cells["column"].map(column_rank))
+    order = ["_table", "_pooled", "municipality", "_column", "_row"]
+    return cells.sort_values(order, kind="stable").drop(
+        columns=["_table", "_pooled", "_row", "_column"]
+    ).reset_index(drop=True)
+
+
+def suppression_specs(spec: TablesSpec, codebook: Codebook,
+                      language: str = "da") -> dict[str, TableSpec]:
+    """What suppression needs to know of each table's arithmetic."""
+    periods = _period_labels(codebook, language)
+    total = periods.pop(TOTAL_COLUMN)
+    by_period = {total: list(periods.values())}
+    return {
+        table.id: TableSpec(
+            exclusive=table.exclusive,
+            additive_columns=by_period if table.by_period else None,
+            same_as=(table.same_as or {}).get("table"),
+            same_as_column=(table.same_as or {}).get("column"),
+        )
+        for table in spec.tables
+    }
+
+
+def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
+                       language: str = "da") -> pd.DataFrame:
+    """Every published cell of every table, before suppression (for audits and tests)."""
+    codebook = codebook or default_codebook()
+    spec = load_tables_spec()
+    data = tidy_data(export, codebook)
+    parts = []
+    for table in spec.tables:
+        cells = _cells_for_table(table, data, codebook, spec, language).assign(table=table.id)
+        parts.append(cells)
+    cells = pd.concat(parts, ignore_index=True)
+    if "denominator" not in cells:
+        cells["denominator"] = pd.NA
+    cells["denominator"] = cells["denominator"].fillna(cells["n"]).astype("int64")
+    cells["count"] = cells["count"].astype("Int64")
+    cells = cells.assign(synthetic=data.synthetic)
+    return _ordered(cells[[c for c in CELL_COLUMNS if c in cells]], spec)
+
+
+def published_cells(export_path: Path | str | None = None, min_cell: int = config.DEFAULT_MIN_CELL,
+                    language: str = "da", codebook: Codebook | None = None) -> pd.DataFrame:
+    """Validate an export and return every published cell, small cells suppressed.
+
+    ``export_path`` defaults to the bundled synthetic export; ``min_cell=1`` turns suppression
+    off for analysts entitled to see every cell.
+
+    Raises
+    ------
+    dsr_analysis.errors.InputValidationError
+        If the export breaks any rule of ``docs/method.md`` / ``data/README.md``.
+    """
+    from dsr_analysis.export import load_export
+
+    codebook = codebook or default_codebook()
+    export = load_export(export_path or config.SYNTHETIC_EXPORT_PATH, codebook)
+    cells = unsuppressed_cells(export, codebook, language)
+    specs = suppression_specs(load_tables_spec(), codebook, language)
+    published = suppress(cells, specs, min_cell=min_cell)
+    return published[CELL_COLUMNS]
+
+
+def write_cells(cells: pd.DataFrame, path: Path | str) -> Path:
+    """Write cells as CSV atomically: a reader never sees a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            cells.to_csv(stream, index=False, float_format="%.6f", lineterminator="\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
