@@ -1,0 +1,109 @@
+"""The published tables on the bundled synthetic export: calibration, arithmetic, disclosure.
+
+Two kinds of test live here. The calibration test checks correctness against an independent
+source (the numbers NIRAS printed, transcribed in data/reference/); the determinism tests are
+golden-output tests that catch change, not correctness.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dsr_analysis import config, tables
+from dsr_analysis.codebook import default_codebook
+from dsr_analysis.export import load_export
+from dsr_analysis.suppression import audit_suppression
+
+SHARE_TOLERANCE = 0.01
+MEAN_AGE_TOLERANCE = 0.02
+
+
+@pytest.fixture(scope="module")
+def export():
+    return load_export(config.SYNTHETIC_EXPORT_PATH)
+
+
+@pytest.fixture(scope="module")
+def full_cells(export):
+    return tables.unsuppressed_cells(export)
+
+
+@pytest.fixture(scope="module")
+def published(export, full_cells):
+    specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
+    return tables.suppress(full_cells, specs, min_cell=config.DEFAULT_MIN_CELL)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return pd.read_csv(config.PUBLISHED_REFERENCE_PATH, dtype={"table": str})
+
+
+def test_every_published_niras_value_is_reproduced_with_its_n(full_cells, reference):
+    pooled = full_cells.loc[full_cells["municipality"] == tables.POOLED]
+    merged = reference.merge(pooled, on=["table", "column", "label"], how="left",
+                             suffixes=("_published", ""), indicator=True)
+    missing = merged.loc[merged["_merge"] != "both", ["table", "column", "label"]]
+    assert missing.empty, f"no cell for published rows:\n{missing.to_string()}"
+    tolerance = merged["unit"].map({"share": SHARE_TOLERANCE, "mean_years": MEAN_AGE_TOLERANCE})
+    off = merged.loc[(merged["value"] - merged["value_published"]).abs() > tolerance + 1e-9]
+    assert off.empty, f"values off:\n{off[['table', 'column', 'label', 'value', 'value_published']]}"
+    wrong_n = merged.loc[merged["n"] != merged["n_published"]]
+    assert wrong_n.empty, f"n differ:\n{wrong_n[['table', 'column', 'label', 'n', 'n_published']]}"
+
+
+def test_every_table_has_rows_for_the_four_monitored_municipalities(full_cells):
+    expected = {"Faaborg-Midtfyn", "Frederikshavn", "Kolding", "Odense", tables.POOLED}
+    per_table = full_cells.groupby("table")["municipality"].agg(set)
+    assert (per_table == per_table.map(lambda _: expected)).all(), per_table.to_dict()
+
+
+def test_municipal_n_add_up_to_the_pooled_n(full_cells):
+    # 6-1's n is the pooled total on every row by design; its counts are what add up.
+    key = ["table", "column", "label"]
+    quantity = full_cells["n"].where(full_cells["table"] != "6-1", full_cells["count"])
+    frame = full_cells.assign(quantity=quantity.astype("int64"))
+    pooled = frame.loc[frame["municipality"] == tables.POOLED].set_index(key)["quantity"]
+    summed = frame.loc[frame["municipality"] != tables.POOLED].groupby(key)["quantity"].sum()
+    # A municipality with no child in a cell's group has no row; its n is 0.
+    assert summed.reindex(pooled.index, fill_value=0).equals(pooled)
+
+
+def test_counts_and_shares_agree(full_cells):
+    shares = full_cells.loc[full_cells["kind"] == "share"]
+    recomputed = shares["count"].astype(float) / shares["denominator"]
+    assert (recomputed - shares["value"]).abs().max() < 1e-12
+
+
+def test_suppression_hides_every_small_count_and_its_share(published):
+    visible = published.loc[~published["suppressed"]]
+    small = visible["count"].between(1, config.DEFAULT_MIN_CELL - 1)
+    assert not small.any(), visible.loc[small, ["table", "municipality", "column", "label"]]
+    assert published.loc[published["suppressed"], "value"].isna().all()
+    assert (visible.loc[visible["n"] < config.DEFAULT_MIN_CELL, "value"]).isna().all()
+
+
+def test_no_suppressed_count_can_be_recovered_from_the_published_cells(full_cells, published):
+    """The attacker solves every linear relation between published cells (linprog)."""
+    specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
+    ranges = audit_suppression(full_cells, published, specs)
+    counts = ranges.loc[ranges["kind"] == "share"] if "kind" in ranges else ranges
+    assert len(counts) > 0, "the bundled data should need suppression somewhere"
+    narrow = counts.loc[counts["max"] - counts["min"] < 1 - 1e-6]
+    assert narrow.empty, f"recoverable cells:\n{narrow.to_string()}"
+
+
+def test_min_cell_one_publishes_every_cell(export):
+    cells = tables.published_cells(config.SYNTHETIC_EXPORT_PATH, min_cell=1)
+    assert not cells["suppressed"].any()
+    assert cells["synthetic"].all(), "cells from the synthetic export are marked synthetic"
+
+
+def test_writing_the_tables_twice_gives_identical_bytes(published, tmp_path):
+    first = tables.write_cells(published, tmp_path / "a.csv").read_bytes()
+    second = tables.write_cells(tables.suppress(
+        tables.unsuppressed_cells(load_export(config.SYNTHETIC_EXPORT_PATH)),
+        tables.suppression_specs(tables.load_tables_spec(), default_codebook()),
+    ), tmp_path / "b.csv").read_bytes()
+    assert first == second
