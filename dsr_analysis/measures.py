@@ -194,10 +194,9 @@ def quarter_shares(
     """
     by = list(by)
     answered = _question_answers(answers, question)
-    excluded = answered.loc[answered["chosen"] & answered["code"].isin(exclude_codes)]
-    excluded_keys = set(zip(excluded["child_id"], excluded["wave"]))
-    keep = [key not in excluded_keys for key in zip(answered["child_id"], answered["wave"])]
-    answered = answered.loc[keep].assign(registration=lambda f: f["child_id"] + "#" + f["wave"].astype(str))
+    registration = answered["child_id"].astype(str) + "#" + answered["wave"].astype(str)
+    excluded = registration.loc[answered["chosen"] & answered["code"].isin(exclude_codes)]
+    answered = answered.assign(registration=registration).loc[~registration.isin(excluded)]
     codes = [code for code in question.codes if code not in exclude_codes]
     counts = (
         answered.loc[answered["chosen"]]

@@ -12,7 +12,6 @@ import pytest
 
 from dsr_analysis import config, tables
 from dsr_analysis.codebook import default_codebook
-from dsr_analysis.export import load_export
 from dsr_analysis.suppression import audit_suppression
 
 SHARE_TOLERANCE = 0.01
@@ -20,19 +19,14 @@ MEAN_AGE_TOLERANCE = 0.02
 
 
 @pytest.fixture(scope="module")
-def export():
-    return load_export(config.SYNTHETIC_EXPORT_PATH)
+def full_cells():
+    """What `dsr tables --min-cell 1` publishes: every cell, nothing hidden."""
+    return tables.published_cells(config.SYNTHETIC_EXPORT_PATH, min_cell=1)
 
 
 @pytest.fixture(scope="module")
-def full_cells(export):
-    return tables.unsuppressed_cells(export)
-
-
-@pytest.fixture(scope="module")
-def published(export, full_cells):
-    specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
-    return tables.suppress(full_cells, specs, min_cell=config.DEFAULT_MIN_CELL)
+def published():
+    return tables.published_cells(config.SYNTHETIC_EXPORT_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +42,8 @@ def test_every_published_niras_value_is_reproduced_with_its_n(full_cells, refere
     assert missing.empty, f"no cell for published rows:\n{missing.to_string()}"
     tolerance = merged["unit"].map({"share": SHARE_TOLERANCE, "mean_years": MEAN_AGE_TOLERANCE})
     off = merged.loc[(merged["value"] - merged["value_published"]).abs() > tolerance + 1e-9]
-    assert off.empty, f"values off:\n{off[['table', 'column', 'label', 'value', 'value_published']]}"
+    shown = ["table", "column", "label", "value", "value_published"]
+    assert off.empty, f"values off:\n{off[shown]}"
     wrong_n = merged.loc[merged["n"] != merged["n_published"]]
     assert wrong_n.empty, f"n differ:\n{wrong_n[['table', 'column', 'label', 'n', 'n_published']]}"
 
@@ -94,16 +89,12 @@ def test_no_suppressed_count_can_be_recovered_from_the_published_cells(full_cell
     assert narrow.empty, f"recoverable cells:\n{narrow.to_string()}"
 
 
-def test_min_cell_one_publishes_every_cell(export):
-    cells = tables.published_cells(config.SYNTHETIC_EXPORT_PATH, min_cell=1)
-    assert not cells["suppressed"].any()
-    assert cells["synthetic"].all(), "cells from the synthetic export are marked synthetic"
+def test_min_cell_one_publishes_every_cell(full_cells):
+    assert not full_cells["suppressed"].any()
+    assert full_cells["synthetic"].all(), "cells from the synthetic export are marked synthetic"
 
 
 def test_writing_the_tables_twice_gives_identical_bytes(published, tmp_path):
     first = tables.write_cells(published, tmp_path / "a.csv").read_bytes()
-    second = tables.write_cells(tables.suppress(
-        tables.unsuppressed_cells(load_export(config.SYNTHETIC_EXPORT_PATH)),
-        tables.suppression_specs(tables.load_tables_spec(), default_codebook()),
-    ), tmp_path / "b.csv").read_bytes()
-    assert first == second
+    again = tables.published_cells(config.SYNTHETIC_EXPORT_PATH)
+    assert tables.write_cells(again, tmp_path / "b.csv").read_bytes() == first
