@@ -1,0 +1,649 @@
+"""The report runner: every unit x chapter through Papermill and nbconvert, in parallel.
+
+Units come from the municipalities file and chapters from the programme theory, so both are
+data. For each (unit, chapter) the runner computes a key over the notebook, its parameters, the
+unit's published cells and the library's source; a page whose stamped key matches is skipped.
+The others run in worker processes: Papermill executes the notebook into ``build/`` (never into
+``reports/``), nbconvert turns it into HTML, and the page replaces the old one only once it is
+complete. A failing chapter is reported with its executed notebook and the rest still build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from dsr_analysis import __version__, config
+from dsr_analysis.chapter import POOLED, Unit, is_synthetic, load_cells, load_units, read_cells
+from dsr_analysis.errors import BuildError, DsrError
+from dsr_analysis.programme_theory import (
+    MET,
+    NOT_MET,
+    ProgrammeTheory,
+    assess_all,
+    load_programme_theory,
+)
+
+KERNEL_NAME = "python3"
+CELL_EXECUTION_TIMEOUT = 600
+
+# Data files the chapters read besides the cells; a change to any of them changes every key.
+DATA_FILES = (
+    config.PROGRAMME_THEORY_PATH,
+    config.MUNICIPALITIES_PATH,
+    config.CODEBOOK_PATH,
+    config.TABLES_SPEC_PATH,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a build reads and writes; tests point these at temporary folders."""
+
+    reports_dir: Path = config.REPORTS_DIR
+    build_dir: Path = config.BUILD_DIR
+    notebooks_dir: Path = config.NOTEBOOKS_DIR
+    theory_path: Path = config.PROGRAMME_THEORY_PATH
+    municipalities_path: Path = config.MUNICIPALITIES_PATH
+
+
+@dataclass(frozen=True)
+class Task:
+    """One chapter of one unit: everything a worker needs, all picklable."""
+
+    unit: str
+    chapter: str
+    notebook: str
+    executed: str
+    output: str
+    parameters: dict
+    key: str
+    page: dict
+
+
+@dataclass
+class Outcome:
+    """What became of one task."""
+
+    unit: str
+    chapter: str
+    status: str  # "built", "skipped" or "failed"
+    executed: str = ""
+    error: str = ""
+
+
+@dataclass
+class Summary:
+    """The result of a whole build."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+# ------------------------------------------------------------------------------ hashing --
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of ``data``.
+
+    >>> sha256_bytes(b"")[:12]
+    'e3b0c44298fc'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def library_hash(extra_files: Iterable[Path] = DATA_FILES) -> str:
+    """Hash of the package's source and the data files every chapter reads."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py")) + [Path(p) for p in extra_files]
+    for path in files:
+        digest.update(
+            str(
+                path.relative_to(config.PROJECT_ROOT)
+                if path.is_relative_to(config.PROJECT_ROOT)
+                else path.name
+            ).encode()
+        )
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def cells_csv(cells: pd.DataFrame) -> str:
+    """Cells as deterministic CSV text: the same cells always give the same bytes."""
+    return cells.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+
+
+def git_commit() -> str:
+    """Short commit of the working tree, "+" if files differ from it; "unknown" outside git."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=config.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "dsr_analysis",
+                "notebooks",
+                "data",
+            ],
+            cwd=config.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("+" if dirty else "")
+
+
+# ---------------------------------------------------------------------------------- cells --
+
+
+def all_cells(
+    data_path: Path | None, min_cell: int, lang: str, build_dir: Path, source_hash: str
+) -> tuple[pd.DataFrame, str]:
+    """Published cells for the whole build, cached by export, settings and library source.
+
+    Computing every table from the export takes seconds; a rebuild with nothing changed must
+    not, so the cells are kept in ``build/cells/`` under a key of everything they depend on.
+    Returns the cells and the export's SHA-256.
+    """
+    path = Path(data_path) if data_path else config.SYNTHETIC_EXPORT_PATH
+    try:
+        export_hash = sha256_bytes(path.read_bytes())
+    except OSError as error:
+        raise BuildError(f"cannot read the data file {path}: {error.strerror}") from error
+    key = sha256_bytes(f"{export_hash}|{min_cell}|{lang}|{source_hash}".encode())[:20]
+    cached = build_dir / "cells" / f"all-{key}.csv"
+    if cached.exists():
+        return read_cells(cached), export_hash
+    cells = load_cells(path, min_cell=min_cell, lang=lang)
+    _atomic_write(cached, cells_csv(cells))
+    return read_cells(cached), export_hash
+
+
+def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:
+    """The cells a unit's chapters may show: its own, or for "Alle" the four and the pool."""
+    if unit.is_pooled:
+        names = [u.name for u in units if u.monitored and not u.is_pooled] + [POOLED]
+    else:
+        names = [unit.name]
+    return cells[cells["municipality"].isin(names)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------- plan --
+
+
+def chapter_name(notebook: str) -> str:
+    """The page name of a chapter: its notebook's stem ("01_effort.ipynb" -> "01_effort")."""
+    return Path(notebook).stem
+
+
+def plan(
+    theory: ProgrammeTheory,
+    units: list[Unit],
+    cells: pd.DataFrame,
+    lang: str,
+    min_cell: int,
+    settings: Settings,
+    source_hash: str,
+    commit: str,
+) -> list[Task]:
+    """Every (unit, chapter) task with its key and page context, in unit then chapter order."""
+    tasks = []
+    chapters = [(level, chapter_name(level.notebook)) for level in theory.levels]
+    banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
+    for unit in units:
+        own = unit_cells(cells, unit, units)
+        text = cells_csv(own)
+        data_hash = sha256_bytes(text.encode())
+        cells_path = settings.build_dir / "cells" / f"{unit.id}-{data_hash[:20]}.csv"
+        if not cells_path.exists():
+            _atomic_write(cells_path, text)
+        for position, (level, chapter) in enumerate(chapters):
+            notebook = settings.notebooks_dir / level.notebook
+            parameters = {
+                "municipality": unit.id,
+                "data_path": str(cells_path),
+                "lang": lang,
+                "min_cell": min_cell,
+            }
+            page = _page_context(
+                theory, unit, chapters, position, lang, banner, data_hash, min_cell, commit
+            )
+            key_parts = {
+                "notebook": sha256_bytes(notebook.read_bytes()) if notebook.exists() else "",
+                "parameters": {k: v for k, v in parameters.items() if k != "data_path"},
+                "cells": data_hash,
+                "source": source_hash,
+                "version": __version__,
+                "page": {k: v for k, v in page.items() if k != "commit"},
+            }
+            key = sha256_bytes(json.dumps(key_parts, sort_keys=True).encode())
+            tasks.append(
+                Task(
+                    unit=unit.id,
+                    chapter=chapter,
+                    notebook=str(notebook),
+                    executed=str(settings.build_dir / "executed" / unit.id / f"{chapter}.ipynb"),
+                    output=str(settings.reports_dir / unit.id / f"{chapter}.html"),
+                    parameters=parameters,
+                    key=key,
+                    page=page,
+                )
+            )
+    return tasks
+
+
+def _page_context(
+    theory, unit, chapters, position, lang, banner, data_hash, min_cell, commit
+) -> dict:
+    name = unit.display_name(theory, lang)
+    links = [
+        {
+            "href": f"{chapter}.html",
+            "text": f"{i + 1}. {level.title.get(lang)}",
+            "current": i == position,
+        }
+        for i, (level, chapter) in enumerate(chapters)
+    ]
+    return {
+        "title": f"{chapters[position][0].title.get(lang)} – {name}",
+        "lang": lang,
+        "index": {"href": "../index.html", "text": theory.word("back_to_index", lang)},
+        "chapters": links,
+        "previous": links[position - 1] | {"current": False} if position > 0 else None,
+        "next": links[position + 1] | {"current": False} if position + 1 < len(links) else None,
+        "banner": banner,
+        "footer": [
+            [theory.word("data_hash", lang), data_hash[:16]],
+            [theory.word("min_cell", lang), str(min_cell)],
+            [theory.word("version", lang), __version__],
+            [theory.word("commit", lang), commit],
+        ],
+        "commit": commit,
+    }
+
+
+# -------------------------------------------------------------------------------- running --
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run_task(task: Task) -> Outcome:
+    """Execute one chapter and publish it; never raises, so one failure stops nothing else."""
+    from dsr_analysis.html import Link, Page, notebook_to_html
+
+    try:
+        import nbformat
+        import papermill
+
+        Path(task.executed).parent.mkdir(parents=True, exist_ok=True)
+        executed = papermill.execute_notebook(
+            task.notebook,
+            task.executed,
+            parameters=task.parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=CELL_EXECUTION_TIMEOUT,
+            cwd=str(Path(task.executed).parent),
+        )
+        executed = nbformat.from_dict(executed)
+        p = task.page
+
+        def link(d):
+            return Link(d["href"], d["text"], d.get("current", False)) if d else None
+
+        page = Page(
+            title=p["title"],
+            lang=p["lang"],
+            index=link(p["index"]),
+            chapters=tuple(link(c) for c in p["chapters"]),
+            previous=link(p["previous"]),
+            next=link(p["next"]),
+            banner=p["banner"],
+            footer=tuple((k, v) for k, v in p["footer"]),
+            build_key=task.key,
+        )
+        _atomic_write(Path(task.output), notebook_to_html(executed, page))
+    except Exception as error:  # noqa: BLE001 - any failure is reported, the batch goes on
+        return Outcome(task.unit, task.chapter, "failed", task.executed, _summarise(error))
+    return Outcome(task.unit, task.chapter, "built", task.executed)
+
+
+def _summarise(error: Exception) -> str:
+    ename = getattr(error, "ename", None)
+    if ename:  # papermill's execution error carries the notebook's own exception
+        return f"{ename}: {getattr(error, 'evalue', '')}".strip()
+    last = traceback.format_exception_only(type(error), error)[-1].strip()
+    return last
+
+
+def build_reports(
+    units: Iterable[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    lang: str = "da",
+    min_cell: int = config.DEFAULT_MIN_CELL,
+    data_path: Path | None = None,
+    settings: Settings | None = None,
+    progress: bool = True,
+) -> Summary:
+    """Build the report set: chapters for the chosen units, then ``reports/index.html``.
+
+    Parameters
+    ----------
+    units
+        Unit ids to build (default: all); the index always lists every unit.
+    jobs
+        Worker processes (default: the number of cores).
+    force
+        Rebuild even chapters whose stamped key says they are up to date.
+    lang, min_cell, data_path
+        Language, minimum cell size and monitoring export (default: the bundled data).
+    settings
+        Folders to read and write.
+    progress
+        Show one progress bar for the whole batch.
+
+    Returns
+    -------
+    Summary
+        One outcome per chapter; ``failed`` lists the failures.
+
+    Raises
+    ------
+    DsrError
+        If the data or the project files cannot be read at all (nothing is built then).
+    """
+    settings = settings or Settings()
+    theory = load_programme_theory(settings.theory_path)
+    all_units = load_units(settings.municipalities_path)
+    wanted = list(units) if units else [u.id for u in all_units]
+    unknown = sorted(set(wanted) - {u.id for u in all_units})
+    if unknown:
+        known = ", ".join(u.id for u in all_units)
+        raise BuildError(f"unknown unit(s): {', '.join(unknown)}; known: {known}")
+    source_hash = library_hash()
+    cells, export_hash = all_cells(data_path, min_cell, lang, settings.build_dir, source_hash)
+    commit = git_commit()
+    tasks = [
+        t
+        for t in plan(theory, all_units, cells, lang, min_cell, settings, source_hash, commit)
+        if t.unit in wanted
+    ]
+    summary = Summary()
+    from dsr_analysis.html import read_build_key
+
+    stale = []
+    for task in tasks:
+        if not force and read_build_key(Path(task.output)) == task.key:
+            summary.outcomes.append(Outcome(task.unit, task.chapter, "skipped", task.executed))
+        else:
+            stale.append(task)
+    summary.outcomes.extend(_run_all(stale, jobs or os.cpu_count() or 1, progress))
+    order = {(t.unit, t.chapter): i for i, t in enumerate(tasks)}
+    summary.outcomes.sort(key=lambda o: order[(o.unit, o.chapter)])
+    summary.index = write_index(
+        theory, all_units, cells, tasks, summary, lang, export_hash, min_cell, commit, settings
+    )
+    return summary
+
+
+def _context():
+    # fork starts workers at once with the library already imported; the pool forks all of
+    # them before it starts its own thread, so no lock is copied held. Elsewhere: spawn.
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return get_context("fork")
+    return get_context("spawn")
+
+
+def _run_all(tasks: list[Task], jobs: int, progress: bool) -> list[Outcome]:
+    if not tasks:
+        return []
+    from tqdm import tqdm
+
+    outcomes = []
+    workers = max(1, min(jobs, len(tasks)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        with tqdm(
+            total=len(tasks),
+            desc="dsr reports",
+            unit="chapter",
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as error:  # noqa: BLE001 - a dead worker fails its task only
+                    outcome = Outcome(
+                        task.unit, task.chapter, "failed", task.executed, _summarise(error)
+                    )
+                outcomes.append(outcome)
+                bar.set_postfix_str(f"{outcome.unit}/{outcome.chapter}", refresh=False)
+                bar.update()
+    return outcomes
+
+
+# ---------------------------------------------------------------------------------- index --
+
+
+def write_index(
+    theory: ProgrammeTheory,
+    units: list[Unit],
+    cells: pd.DataFrame,
+    tasks: list[Task],
+    summary: Summary,
+    lang: str,
+    export_hash: str,
+    min_cell: int,
+    commit: str,
+    settings: Settings,
+) -> Path:
+    """Write ``reports/index.html``: units x chapters with build status and assessments."""
+    from dsr_analysis.chapter import STATUS_STYLE
+    from dsr_analysis.html import Page, render_page
+
+    failed = {(o.unit, o.chapter) for o in summary.failed}
+    chapters = [(level, chapter_name(level.notebook)) for level in theory.levels]
+    e = _escape
+    head = "".join(
+        f"<th scope='col'>{i + 1}. {e(level.title.get(lang))}</th>"
+        for i, (level, _) in enumerate(chapters)
+    )
+    rows = []
+    for unit in units:
+        own = unit_cells(cells, unit, units)
+        municipality = POOLED if unit.is_pooled else unit.name
+        assessments = assess_all(theory, own, municipality)
+        cells_html = []
+        for level, chapter in chapters:
+            page = settings.reports_dir / unit.id / f"{chapter}.html"
+            if (unit.id, chapter) in failed:
+                kept = theory.word("status_failed", lang)
+                link = f" <a href='{unit.id}/{chapter}.html'>→</a>" if page.exists() else ""
+                cells_html.append(f"<td class='status-failed'>{e(kept)}{link}</td>")
+                continue
+            if not page.exists():
+                cells_html.append(f"<td>{e(theory.word('status_missing', lang))}</td>")
+                continue
+            if not unit.monitored:
+                dots = e(theory.word("no_data_status", lang))
+            else:
+                statuses = assessments[assessments["level"] == level.id]["status"]
+                dots = "".join(
+                    f"<span style='background:{STATUS_STYLE[s][0]}' "
+                    f"title='{e(theory.status_words[s].get(lang))}'>{STATUS_STYLE[s][1]}</span>"
+                    for s in statuses
+                )
+            cells_html.append(
+                f"<td><a href='{unit.id}/{chapter}.html'>"
+                f"{e(theory.word('status_ok', lang))}</a> "
+                f"<span class='dots'>{dots}</span></td>"
+            )
+        name = unit.display_name(theory, lang)
+        rows.append(f"<tr><th scope='row'>{e(name)}</th>{''.join(cells_html)}</tr>")
+    legend = " ".join(
+        f"<span class='dots'><span style='background:{STATUS_STYLE[s][0]}'>"
+        f"{STATUS_STYLE[s][1]}</span></span> {e(theory.status_words[s].get(lang))}"
+        for s in (MET, NOT_MET, "too_little_data")
+    )
+    body = (
+        f"<h1>{e(theory.word('index_title', lang))}</h1>"
+        f"<p>{e(theory.word('index_intro', lang))}</p>"
+        f"<table class='cells index'><thead><tr><th scope='col'>{e(theory.word('unit', lang))}"
+        f"</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<p class='note'>{legend}</p>"
+    )
+    banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
+    page = Page(
+        title=theory.word("index_title", lang),
+        lang=lang,
+        banner=banner,
+        footer=(
+            (theory.word("export_hash", lang), export_hash[:16]),
+            (theory.word("min_cell", lang), str(min_cell)),
+            (theory.word("version", lang), __version__),
+            (theory.word("commit", lang), commit),
+        ),
+    )
+    path = settings.reports_dir / "index.html"
+    _atomic_write(path, render_page(body, page))
+    return path
+
+
+def _escape(text: object) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+# ------------------------------------------------------------------------------- command --
+
+
+@click.command("reports")
+@click.option(
+    "--units",
+    "units",
+    default="",
+    metavar="IDS",
+    help="Comma-separated unit ids (e.g. kolding,alle). Default: every unit.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Worker processes.",
+)
+@click.option("--force", is_flag=True, help="Rebuild chapters that are up to date.")
+@click.option(
+    "--lang",
+    type=click.Choice(["da", "en"]),
+    default="da",
+    show_default=True,
+    help="Language of the reports.",
+)
+@click.option(
+    "--min-cell",
+    type=click.IntRange(min=1),
+    default=config.DEFAULT_MIN_CELL,
+    show_default=True,
+    help="Smallest count published (small-cell suppression).",
+)
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Monitoring export. Default: the bundled synthetic export.",
+)
+def reports_command(
+    units: str, jobs: int, force: bool, lang: str, min_cell: int, data_path: Path | None
+) -> None:
+    """Build the HTML report set: one chapter per programme-theory level, per unit."""
+    chosen = [u.strip() for u in units.split(",") if u.strip()]
+    try:
+        summary = build_reports(
+            chosen or None,
+            jobs=jobs,
+            force=force,
+            lang=lang,
+            min_cell=min_cell,
+            data_path=data_path,
+        )
+    except DsrError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"{summary.count('built')} built, {summary.count('skipped')} up to date, "
+        f"{len(summary.failed)} failed"
+    )
+    for outcome in summary.failed:
+        click.echo(
+            f"FAILED {outcome.unit}/{outcome.chapter}: {outcome.error}\n"
+            f"  executed notebook: {outcome.executed}",
+            err=True,
+        )
+    click.echo(f"open {summary.index}")
+    if summary.failed:
+        names = sorted({o.unit for o in summary.failed})
+        click.echo(
+            f"error: {len(summary.failed)} chapter(s) failed in: {', '.join(names)}; "
+            "their previous reports were left in place",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def outcome_dict(outcome: Outcome) -> dict:
+    """An outcome as a plain dict (for logs and tests)."""
+    return asdict(outcome)

@@ -1,0 +1,288 @@
+"""Executed notebook -> one self-contained HTML page a municipality can trust.
+
+nbconvert's ``basic`` template renders only the cells, so the page around them (styles,
+navigation, banner, footer) is ours and loads nothing from the internet: no require.js, no
+MathJax, no fonts. Before export the notebook is cleaned of everything run-specific or private
+(papermill's metadata and injected-parameters cell, execution counts and timestamps, error and
+stderr outputs), which also makes rebuilds byte-identical. A final check refuses to publish a
+page that still refers to the network, a local path or a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import getpass
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from dsr_analysis import config
+from dsr_analysis.errors import BuildError
+
+#: Cells with these tags never reach a published page.
+REMOVED_TAGS = ("parameters", "injected-parameters", "remove-cell", "remove_cell")
+
+BUILD_KEY_META = "dsr-build-key"
+
+_STYLE = """
+:root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --accent: #1d4ed8; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: var(--ink); background: #fff; }
+header.site, footer.site { background: #f5f7fa; border-bottom: 1px solid var(--line); }
+footer.site { border-top: 1px solid var(--line); border-bottom: 0; color: var(--muted);
+              font-size: 13px; margin-top: 3em; }
+.wrap { max-width: 1000px; margin: 0 auto; padding: 0.8em 1.2em; }
+.banner { background: #fff4ce; border-bottom: 2px solid #d97706; font-weight: 600; }
+nav.chapters ol { list-style: none; display: flex; flex-wrap: wrap; gap: 0.4em 1.2em;
+                  margin: 0.4em 0 0; padding: 0; }
+nav.chapters a[aria-current] { font-weight: 700; color: var(--ink); text-decoration: none; }
+nav.pager { display: flex; justify-content: space-between; margin-top: 2em; }
+a { color: var(--accent); }
+h1 { font-size: 1.8em; margin: 0.6em 0 0.4em; }
+h2 { font-size: 1.3em; margin-top: 1.6em; border-bottom: 1px solid var(--line); }
+table.cells { border-collapse: collapse; margin: 0.8em 0; font-size: 14px; }
+table.cells caption { text-align: left; font-weight: 600; padding-bottom: 0.3em; }
+table.cells th, table.cells td { border-bottom: 1px solid var(--line); padding: 0.25em 0.7em;
+                                 text-align: right; vertical-align: top; }
+table.cells th[scope=row], table.cells thead th:first-child { text-align: left; }
+.badge { color: #fff; border-radius: 4px; padding: 0.05em 0.5em; font-weight: 600; }
+figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
+figcaption, .note { color: var(--muted); font-size: 14px; }
+.no-data { background: #f1f5f9; border-left: 4px solid #64748b; padding: 0.6em 0.9em; }
+table.index td, table.index th { text-align: left; }
+table.index td.status-failed { color: #b42318; font-weight: 600; }
+.dots span { display: inline-block; min-width: 1.4em; text-align: center; color: #fff;
+             border-radius: 50%; margin-right: 2px; font-size: 12px; }
+""".strip()
+
+
+@dataclass(frozen=True)
+class Link:
+    """A navigation link: where it goes (relative href) and what it says."""
+
+    href: str
+    text: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything around a chapter's cells: title, navigation, banner and footer facts."""
+
+    title: str
+    lang: str = "da"
+    index: Link | None = None
+    chapters: tuple[Link, ...] = ()
+    previous: Link | None = None
+    next: Link | None = None
+    banner: str = ""
+    footer: tuple[tuple[str, str], ...] = ()
+    build_key: str = ""
+    extra_meta: dict = field(default_factory=dict)
+
+
+def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of an executed notebook with nothing run-specific or private left in it.
+
+    Removes cells tagged ``parameters``/``injected-parameters``/``remove-cell``, error and
+    stderr outputs, execution counts, and all notebook, cell and output metadata (papermill
+    records input and output paths, parameters, timestamps and durations there); cell ids are
+    renumbered so they never depend on papermill's random ids.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"input_path": "/x"}})
+    >>> nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+    >>> clean = clean_notebook(nb)
+    >>> clean.cells, dict(clean.metadata)
+    ([], {})
+    """
+    clean = copy.deepcopy(notebook)
+    clean.metadata = nbformat.NotebookNode({})
+    kept = []
+    for cell in clean.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & set(REMOVED_TAGS):
+            continue
+        cell.metadata = nbformat.NotebookNode({})
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            cell.outputs = [_clean_output(o) for o in cell.outputs if _publishable_output(o)]
+        kept.append(cell)
+    for number, cell in enumerate(kept):
+        cell["id"] = f"c{number}"
+    clean.cells = kept
+    return clean
+
+
+def _publishable_output(output) -> bool:
+    if output.get("output_type") == "error":
+        return False
+    return not (output.get("output_type") == "stream" and output.get("name") == "stderr")
+
+
+def _clean_output(output):
+    if "metadata" in output:
+        output.metadata = nbformat.NotebookNode({})
+    if "execution_count" in output:
+        output.execution_count = None
+    return output
+
+
+_exporter = None
+
+
+def _html_exporter():
+    # Building the exporter loads its templates; one per process is enough.
+    global _exporter
+    if _exporter is None:
+        from nbconvert import HTMLExporter
+
+        _exporter = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return _exporter
+
+
+def notebook_body(notebook: nbformat.NotebookNode) -> str:
+    """The cleaned notebook's outputs as an HTML fragment (nbconvert's ``basic`` template)."""
+    body, _ = _html_exporter().from_notebook_node(clean_notebook(notebook))
+    return body
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _link(link: Link) -> str:
+    current = " aria-current='page'" if link.current else ""
+    return f"<a href='{_e(link.href)}'{current}>{_e(link.text)}</a>"
+
+
+def render_page(body: str, page: Page) -> str:
+    """Wrap an HTML fragment in the report's page: banner, navigation, footer, inline CSS.
+
+    Examples
+    --------
+    >>> out = render_page("<p>x</p>", Page(title="T", banner="Syntetiske data"))
+    >>> "<p>x</p>" in out and "Syntetiske data" in out and "http" not in out
+    True
+    """
+    meta = "".join(
+        f"<meta name='{_e(k)}' content='{_e(v)}'>"
+        for k, v in sorted({**page.extra_meta, BUILD_KEY_META: page.build_key}.items())
+        if v
+    )
+    banner = (
+        f"<div class='banner' role='note'><div class='wrap'>{_e(page.banner)}</div></div>"
+        if page.banner
+        else ""
+    )
+    nav = ""
+    if page.index or page.chapters:
+        items = "".join(f"<li>{_link(c)}</li>" for c in page.chapters)
+        index = f"<div>{_link(page.index)}</div>" if page.index else ""
+        nav = (
+            f"<header class='site'><div class='wrap'>{index}"
+            f"<nav class='chapters' aria-label='chapters'><ol>{items}</ol></nav></div></header>"
+        )
+    pager = ""
+    if page.previous or page.next:
+        left = (
+            f"<span class='prev'>← {_link(page.previous)}</span>"
+            if page.previous
+            else "<span></span>"
+        )
+        right = f"<span class='next'>{_link(page.next)} →</span>" if page.next else "<span></span>"
+        pager = f"<nav class='pager' aria-label='pager'>{left}{right}</nav>"
+    facts = " · ".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in page.footer)
+    footer = f"<footer class='site'><div class='wrap'>{facts}</div></footer>" if facts else ""
+    return (
+        "<!DOCTYPE html>\n"
+        f"<html lang='{_e(page.lang)}'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style></head>"
+        f"<body>{banner}{nav}<main class='wrap'>{body}{pager}</main>{footer}</body></html>\n"
+    )
+
+
+def notebook_to_html(notebook: nbformat.NotebookNode, page: Page) -> str:
+    """Clean, export and wrap an executed notebook; refuse it if anything private leaks.
+
+    Raises
+    ------
+    BuildError
+        If the page would refer to the network, a local path, a user name or a traceback.
+    """
+    result = render_page(notebook_body(notebook), page)
+    check_publishable(result)
+    return result
+
+
+# Attribute values that make a browser fetch something: src/href/action/url(...) and imports.
+_FETCH = re.compile(
+    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import)""",
+    re.IGNORECASE,
+)
+
+
+def publishing_problems(page: str, private: tuple[str, ...] | None = None) -> list[str]:
+    """Reasons a page must not be published (empty when it is fine).
+
+    Examples
+    --------
+    >>> publishing_problems("<script src='https://cdn.example/x.js'></script>")
+    ['loads a resource from the network']
+    >>> publishing_problems("<p>fine</p>")
+    []
+    """
+    problems = []
+    if _FETCH.search(page):
+        problems.append("loads a resource from the network")
+    if "Traceback (most recent call last)" in page:
+        problems.append("contains a traceback")
+    if "injected-parameters" in page or "papermill" in page.lower():
+        problems.append("contains papermill's parameters or metadata")
+    for secret in private if private is not None else _private_strings():
+        if secret and secret in page:
+            problems.append("contains a local path or user name")
+            break
+    return problems
+
+
+def _private_strings() -> tuple[str, ...]:
+    strings = [str(config.PROJECT_ROOT), str(Path.home()), "/home/", "/tmp/"]
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no user database
+        user = ""
+    # Short or generic account names ("root") would match ordinary words; the home path covers them.
+    if len(user) >= 4 and user not in ("root", "runner", "user"):
+        strings.append(user)
+    return tuple(s for s in strings if s not in ("/", ""))
+
+
+def check_publishable(page: str) -> None:
+    """Raise BuildError if :func:`publishing_problems` finds anything."""
+    problems = publishing_problems(page)
+    if problems:
+        raise BuildError("refusing to publish a page that " + "; ".join(problems))
+
+
+def read_build_key(path: Path) -> str | None:
+    """The build key stamped into a published page, or None if the page is absent or unstamped."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return None
+    match = re.search(rf"<meta name='{BUILD_KEY_META}' content='([0-9a-f]+)'>", head)
+    return match.group(1) if match else None
