@@ -26,9 +26,11 @@ from dsr_analysis.suppression import TableSpec, suppress
 
 POOLED = "Alle"
 TOTAL_COLUMN = "Total"
+# `suppression` (primary or secondary) is deliberately not published: it would tell a reader
+# which hidden counts are the small ones.
 CELL_COLUMNS = [
     "table", "municipality", "column", "label", "code", "n", "count", "value", "denominator",
-    "kind", "suppressed", "suppression", "synthetic",
+    "kind", "suppressed", "synthetic",
 ]
 
 
@@ -206,17 +208,23 @@ def _scale_cells(table: Table, data: TidyData, question: Question, spec: TablesS
     raise ValueError(f"table {table.id}: unknown measure {table.measure!r}")
 
 
-def _ordered(cells: pd.DataFrame, spec: TablesSpec) -> pd.DataFrame:
+def _column_order(codebook: Codebook, language: str) -> dict[str, int]:
+    """Rank of each column as the report prints them: periods, Total, then scale items."""
+    names = list(_period_labels(codebook, language).values())
+    names += [item.label(language) for q in codebook.questions for item in q.items]
+    return {name: rank for rank, name in enumerate(names)}
+
+
+def _ordered(cells: pd.DataFrame, spec: TablesSpec, codebook: Codebook,
+             language: str) -> pd.DataFrame:
     """Sort cells by table order, "Alle" first, then municipality, column and row order."""
     table_rank = {table.id: rank for rank, table in enumerate(spec.tables)}
     cells = cells.assign(
         _table=cells["table"].map(table_rank),
         _pooled=cells["municipality"] != POOLED,
+        _column=cells["column"].map(_column_order(codebook, language)),
         _row=cells.groupby(["table", "municipality", "column"], sort=False).cumcount(),
     )
-    # Columns keep their first appearance order within a table (periods, then Total).
-    column_rank = {c: i for i, c in enumerate(pd.unique(cells["column"]))}
-    cells = cells.assign(_column=cells["column"].map(column_rank))
     order = ["_table", "_pooled", "municipality", "_column", "_row"]
     return cells.sort_values(order, kind="stable").drop(
         columns=["_table", "_pooled", "_row", "_column"]
@@ -256,7 +264,7 @@ def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
     cells["denominator"] = cells["denominator"].fillna(cells["n"]).astype("int64")
     cells["count"] = cells["count"].astype("Int64")
     cells = cells.assign(synthetic=data.synthetic)
-    return _ordered(cells[[c for c in CELL_COLUMNS if c in cells]], spec)
+    return _ordered(cells[[c for c in CELL_COLUMNS if c in cells]], spec, codebook, language)
 
 
 def published_cells(export_path: Path | str | None = None, min_cell: int = config.DEFAULT_MIN_CELL,
@@ -277,8 +285,10 @@ def published_cells(export_path: Path | str | None = None, min_cell: int = confi
     export = load_export(export_path or config.SYNTHETIC_EXPORT_PATH, codebook)
     cells = unsuppressed_cells(export, codebook, language)
     specs = suppression_specs(load_tables_spec(), codebook, language)
-    published = suppress(cells, specs, min_cell=min_cell)
-    return published[CELL_COLUMNS]
+    # Suppression sorts by key; carry the report's order through it.
+    published = suppress(cells.assign(_order=range(len(cells))), specs, min_cell=min_cell)
+    published = published.sort_values("_order")[CELL_COLUMNS].reset_index(drop=True)
+    return published.astype({"count": "Int64"})
 
 
 def write_cells(cells: pd.DataFrame, path: Path | str) -> Path:
