@@ -69,5 +69,17 @@ def data(seed: int, out_path: Path) -> None:
     click.echo(f"wrote synthetic export to {out_path}")
 
 
+def _register_stage_commands() -> None:
+    # Each stage module owns its command; importing them here keeps one `dsr` entry point.
+    from dsr_analysis.build import reports_command
+    from dsr_analysis.trial import cli_commands
+
+    main.add_command(reports_command)
+    for command in cli_commands():
+        main.add_command(command)
+
+
+_register_stage_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
