@@ -121,7 +121,7 @@ PROPENSITY: dict[tuple[str, int], dict[str, float]] = {
     ("measures_in_place", 2): {"Odense": 1.5},
     ("measures_in_place", 3): {"Kolding": 2.2, "Faaborg-Midtfyn": 1.2},
     ("measures_in_place", 4): {"Frederikshavn": 1.3, "Odense": 1.2, "Kolding": 0.6},
-    ("measures_in_place", 5): {"Kolding": 2.0, "Faaborg-Midtfyn": 1.2, "Frederikshavn": 0.8},
+    ("measures_in_place", 5): {"Kolding": 2.5, "Frederikshavn": 0.8},
     ("parents_involved_when", 2): {"Frederikshavn": 1.4},
     ("parents_involved_when", 99): {"Faaborg-Midtfyn": 1.8},
     ("initiative", 1): {"Frederikshavn": 1.3, "Odense": 1.2, "Kolding": 0.7},
