@@ -1,8 +1,10 @@
 """The trial's codebook (``data/trial/codebook.yml``) and the validation of a register extract.
 
-An extract is two CSV files: institutions (the unit of randomisation) and children (the unit of
-analysis). :func:`read_trial` reads both as text, lists every problem with its file, spreadsheet
-row (header = row 1) and column, and only then converts them to typed frames.
+An extract is two files (CSV or .xlsx): institutions (the unit of randomisation) and children
+(the unit of analysis). :func:`read_trial` reads both as text with the monitoring export's reader
+(:func:`dsr_analysis.export.export_cells`: encodings, ``;`` or ``,``, Excel), lists every problem
+with its file, spreadsheet row (header = row 1) and column, and only then types the frames.
+Identifiers and CPR-like cells are never echoed (:func:`dsr_analysis.validate.safe_value`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dsr_analysis.errors import ConfigurationError, InputValidationError, Problem
+from dsr_analysis import export, validate
+from dsr_analysis.errors import ConfigurationError, Problem
 from dsr_analysis.trial import paths
 
-MAX_PROBLEMS_SHOWN = 50
 _WHOLE_NUMBER = re.compile(r"^-?\d+$")
-_MANY_DIGITS = re.compile(r"\d{6,}")
 EVENT_COLUMNS = ("age_first_investigation_months", "age_first_measure_months")
 FLAG_COLUMNS = ("notified_before", "notified_during", "support_received")
 
@@ -128,13 +129,9 @@ class Trial:
     children: pd.DataFrame
 
 
-def _safe(value: str) -> str | None:
-    """Return ``value`` if it may be echoed; long digit runs could be CPR numbers."""
-    return None if _MANY_DIGITS.search(value) else value
-
-
-def _row(index: int) -> int:
-    return int(index) + 2
+def _row(index) -> int:
+    """The spreadsheet row of a cell: the frames are indexed by it (header = row 1)."""
+    return int(index)
 
 
 def _expected(column: Column, codebook: TrialCodebook) -> str:
@@ -174,10 +171,14 @@ def column_problems(
 ) -> list[Problem]:
     """List missing, unknown and badly typed columns and cells of one raw (all-text) file.
 
+    ``raw`` is indexed by spreadsheet row, as :func:`dsr_analysis.export.export_cells` reads it.
+
     Examples
     --------
     >>> codebook = default_trial_codebook()
-    >>> raw = pd.DataFrame({"institution_id": ["A"], "arm": ["treated"], "n_children": ["3"]})
+    >>> raw = pd.DataFrame(
+    ...     {"institution_id": ["A"], "arm": ["treated"], "n_children": ["3"]}, index=[2]
+    ... )
     >>> [str(p) for p in column_problems(raw, codebook.institution_columns, "i.csv", codebook)]
     ["i.csv, row 2, column 'arm': found 'treated'; expected one of 'intervention', 'control'"]
     """
@@ -197,7 +198,7 @@ def column_problems(
         values = raw[column.column]
         bad = _bad_values(values, column, codebook)
         for index in values.index[bad]:
-            shown = None if column.type == "identifier" else _safe(values[index])
+            shown = None if column.type == "identifier" else validate.safe_value(values[index])
             problems.append(
                 Problem(file, _row(index), column.column, _expected(column, codebook), shown)
             )
@@ -281,7 +282,7 @@ def _cross_problems(
             "arm",
             f"the arm of the child's institution in {institutions_file} ({their_arm[i]!r}); "
             "an institution has one arm",
-            children["arm"][i],
+            validate.safe_value(children["arm"][i]),
         )
         for i in children.index[differs]
     ]
@@ -296,7 +297,7 @@ def _cross_problems(
             _row(i),
             "n_children",
             f"the institution's number of rows in {children_file} ({actual[i]})",
-            institutions["n_children"][i],
+            validate.safe_value(institutions["n_children"][i]),
         )
         for i in institutions.index[mismatch]
     ]
@@ -313,7 +314,7 @@ def _cross_problems(
                 column,
                 f"at most age_months ({int(age[i])}): an event after the trial's end "
                 f"({codebook.end.isoformat()}) cannot be in the extract",
-                children[column][i],
+                validate.safe_value(children[column][i]),
             )
             for i in children.index[late]
         ]
@@ -324,7 +325,7 @@ def _cross_problems(
                 column,
                 f"at least age_months - {codebook.months} ({int(age[i]) - codebook.months}): "
                 f"only events during the trial (from {codebook.start.isoformat()}) are counted",
-                children[column][i],
+                validate.safe_value(children[column][i]),
             )
             for i in children.index[early]
         ]
@@ -367,21 +368,26 @@ def trial_from_frames(
     institutions_file: str = paths.INSTITUTIONS_FILE,
     children_file: str = paths.CHILDREN_FILE,
     codebook: TrialCodebook | None = None,
+    problems: list[Problem] | None = None,
 ) -> Trial:
     """Validate two raw (all-text) frames and return them typed.
+
+    The frames hold stripped strings indexed by spreadsheet row (header = row 1, so the first
+    data row is 2), as :func:`dsr_analysis.export.export_cells` reads a file; ``problems`` are
+    those found while reading. The typed frames have a fresh index.
 
     Raises
     ------
     InputValidationError
-        Listing every problem (the first ``MAX_PROBLEMS_SHOWN``) with file, row and column.
+        Listing the problems (at most 50, taking turns between columns) with file, row, column.
 
     Examples
     --------
     >>> arms = ["intervention", "control"]
     >>> institutions = pd.DataFrame(
-    ...     {"institution_id": ["A", "B"], "arm": arms, "n_children": ["1", "1"]}
+    ...     {"institution_id": ["A", "B"], "arm": arms, "n_children": ["1", "1"]}, index=[2, 3]
     ... )
-    >>> children = pd.DataFrame({
+    >>> children = pd.DataFrame(index=[2, 3], data={
     ...     "child_id": ["c1", "c2"], "institution_id": ["A", "B"], "arm": arms,
     ...     "age_months": ["40", "50"], "notified_before": ["0", "0"],
     ...     "notified_during": ["1", "0"],
@@ -394,32 +400,31 @@ def trial_from_frames(
     codebook = codebook or default_trial_codebook()
     institutions = institutions.astype(str).apply(lambda s: s.str.strip())
     children = children.astype(str).apply(lambda s: s.str.strip())
-    problems = column_problems(
-        institutions, codebook.institution_columns, institutions_file, codebook
-    )
-    problems += column_problems(children, codebook.children_columns, children_file, codebook)
-    structural = [p for p in problems if p.row is None]
-    if not structural:
-        problems += _cross_problems(
-            institutions, children, institutions_file, children_file, codebook
-        )
-    if problems:
-        raise InputValidationError(problems[:MAX_PROBLEMS_SHOWN], total=len(problems))
+    found = column_problems(institutions, codebook.institution_columns, institutions_file, codebook)
+    found += column_problems(children, codebook.children_columns, children_file, codebook)
+    if not any(p.row is None for p in found + list(problems or [])):
+        found += _cross_problems(institutions, children, institutions_file, children_file, codebook)
+    cpr = validate.cpr_problems(institutions, institutions_file)
+    cpr += validate.cpr_problems(children, children_file)
+    # A CPR-like cell is reported as such, not again as a bad value.
+    flagged = {(p.file, p.row, p.column) for p in cpr}
+    found = [p for p in found if (p.file, p.row, p.column) not in flagged]
+    validate.raise_for_problems(list(problems or []) + cpr + found)
     return Trial(_typed_institutions(institutions), _typed_children(children))
 
 
-def _read_text_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputValidationError(
-            [Problem(path.name, None, None, f"a file at {path} (see data/trial/README.md)")]
-        )
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+def _extract_file(directory: Path, name: str) -> Path:
+    """Return ``name`` in ``directory``, or its .xlsx twin when only that exists."""
+    path = directory / name
+    workbook = path.with_suffix(export.EXCEL_SUFFIX)
+    return workbook if not path.is_file() and workbook.is_file() else path
 
 
 def read_trial(data_dir: Path | str | None = None) -> Trial:
     """Read and validate ``institutions.csv`` and ``children.csv`` from ``data_dir``.
 
-    ``data_dir`` defaults to the bundled synthetic trial in ``data/trial``.
+    ``data_dir`` defaults to the bundled synthetic trial in ``data/trial``. The files may be
+    UTF-8 or Windows-1252 CSV separated by ``;`` or ``,`` (or .xlsx files of the same names).
 
     Raises
     ------
@@ -433,6 +438,10 @@ def read_trial(data_dir: Path | str | None = None) -> Trial:
     (82, 9827)
     """
     directory = Path(data_dir) if data_dir is not None else paths.TRIAL_DIR
-    institutions = _read_text_csv(directory / paths.INSTITUTIONS_FILE)
-    children = _read_text_csv(directory / paths.CHILDREN_FILE)
-    return trial_from_frames(institutions, children)
+    institutions_path = _extract_file(directory, paths.INSTITUTIONS_FILE)
+    children_path = _extract_file(directory, paths.CHILDREN_FILE)
+    institutions, problems = export.export_cells(institutions_path)
+    children, more = export.export_cells(children_path)
+    return trial_from_frames(
+        institutions, children, institutions_path.name, children_path.name, problems=problems + more
+    )

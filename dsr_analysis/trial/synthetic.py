@@ -107,7 +107,8 @@ def integers_with_total(values: np.ndarray, total: int) -> np.ndarray:
     """Round non-negative ``values`` to whole numbers that add up to ``total`` exactly.
 
     Largest-remainder rounding: floor everything, then add one to the values with the largest
-    fractional parts (ties broken by position) until the total is reached.
+    fractional parts (ties broken by position) until the total is reached. Every result is its
+    value rounded down or up.
 
     Raises
     ------
@@ -121,7 +122,7 @@ def integers_with_total(values: np.ndarray, total: int) -> np.ndarray:
     """
     floors = np.floor(values)
     missing = int(total - floors.sum())
-    if not 0 <= missing <= len(values):
+    if not 0 <= missing <= int((values > floors).sum()):
         raise ValueError(f"cannot round {len(values)} values to a total of {total}")
     order = np.argsort(-(values - floors), kind="stable")
     result = floors.astype(np.int64)
@@ -132,16 +133,28 @@ def integers_with_total(values: np.ndarray, total: int) -> np.ndarray:
 def integers_with_mean(values: np.ndarray, mean: float) -> np.ndarray:
     """Shift ``values`` to ``mean`` and round them to whole numbers whose mean is ``mean``.
 
-    The mean is exact up to rounding the total, i.e. within ``0.5 / len(values)``; values that
-    the shift would push below zero stay at zero.
+    Values the shift would push below zero stay at zero, and the others shift a little further
+    to make up for them. The mean is exact up to rounding the total: within
+    ``0.5 / len(values)``.
 
     Examples
     --------
     >>> integers_with_mean(np.array([10.0, 20.0, 33.0]), 20.0).tolist()
     [9, 19, 32]
+    >>> integers_with_mean(np.array([20.0, 53.0, 80.0]), 30.0).tolist()
+    [0, 30, 60]
     """
-    shifted = np.clip(values - values.mean() + mean, 0.0, None)
-    return integers_with_total(shifted, _round_half_up(mean * len(values)))
+    total = _round_half_up(mean * len(values))
+
+    def excess(shift: float) -> float:
+        return float(np.clip(values + shift, 0.0, None).sum()) - total
+
+    low = -float(values.max())
+    shift = optimize.brentq(excess, low, total - float(values.min()) + 1.0, xtol=1e-12)
+    shifted = np.clip(values + shift, 0.0, None)
+    # The root is exact only to xtol; give any shortfall to the largest value.
+    shifted[np.argmax(shifted)] += total - shifted.sum()
+    return integers_with_total(shifted, total)
 
 
 def institution_sizes(n: int, total: int, cv: float, min_size: int, seed: int, stream: str):
