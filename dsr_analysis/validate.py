@@ -26,13 +26,13 @@ MAX_PROBLEMS = 50
 MAX_ECHO_LENGTH = 20
 """Longer cells are never shown in a message: they may be free text about a person."""
 
-CPR = r"(?<!\d)(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{2})[-\s]?\d{4}(?!\d)"
+CPR = re.compile(r"(?<!\d)(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{2})[-\s]?\d{4}(?!\d)")
 # Excel drops the leading zero of a CPR number typed into a number cell (0102031234 becomes
 # 102031234), so a cell of exactly nine digits is read as if it had that zero.
 CPR_ANYWHERE = r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)"
-NINE_DIGITS = r"\d{9}"
+NINE_DIGITS = re.compile(r"\d{9}")
 LONG_DIGIT_RUN = re.compile(r"\d{6}")
-DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 INTEGER = r"\+?\d{1,9}"
 DECIMAL = r"[+-]?\d+(?:[.,]\d+)?"
 ISO_DATE = r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
@@ -50,28 +50,40 @@ ID_COLUMN, MUNICIPALITY_COLUMN, WAVE_COLUMN, DATE_COLUMN = (
 # --- CPR numbers -------------------------------------------------------------------------------
 
 
-def valid_cpr_dates(day: pd.Series, month: pd.Series, year: pd.Series) -> pd.Series:
-    """Whether DD, MM and YY (integer series) form a calendar date in some century.
+def is_cpr_date(day: int, month: int, year: int) -> bool:
+    """Whether DD, MM and YY form a calendar date in some century.
 
     29 February counts in every year divisible by four, as one of its centuries has it.
 
-    >>> valid_cpr_dates(pd.Series([29, 29, 31]), pd.Series([2, 2, 4]), pd.Series([0, 1, 11]))
-    0     True
-    1    False
-    2    False
-    dtype: bool
+    >>> is_cpr_date(29, 2, 0), is_cpr_date(29, 2, 1), is_cpr_date(31, 4, 11)
+    (True, False, False)
     """
-    month_ok = month.between(1, 12)
-    longest = pd.Series(DAYS_IN_MONTH[month.where(month_ok, 0)], index=month.index)
-    leap_day = (month == 2) & (day == 29)
-    return month_ok & day.between(1, 31) & (day <= longest) & (~leap_day | (year % 4 == 0))
+    if not 1 <= month <= 12 or not 1 <= day <= DAYS_IN_MONTH[month]:
+        return False
+    return not (month == 2 and day == 29) or year % 4 == 0
 
 
-def cpr_like(values: pd.Series) -> pd.Series:
-    """Whether each string holds something that looks like a Danish CPR number.
+def looks_like_cpr(text: str) -> bool:
+    """Whether a string holds something that looks like a Danish CPR number.
 
     That is ten digits DDMMYYSSSS, or DDMMYY-SSSS, whose first six digits are a valid date.
     The modulus-11 check is deliberately not used: numbers issued since 2007 need not pass it.
+
+    >>> looks_like_cpr("010203-4567"), looks_like_cpr("2011-02-15"), looks_like_cpr("3202111234")
+    (True, False, False)
+    """
+    if NINE_DIGITS.fullmatch(text):
+        text = "0" + text
+    return any(
+        is_cpr_date(int(match["day"]), int(match["month"]), int(match["year"]))
+        for match in CPR.finditer(text)
+    )
+
+
+def cpr_like(values: pd.Series) -> pd.Series:
+    """Whether each string looks like a CPR number (see :func:`looks_like_cpr`).
+
+    A vectorised regex finds the few candidates; only they have their date checked.
 
     >>> cpr_like(pd.Series(["150211-1234", "1502111234", "3202111234", "2", "id 010203 4567"]))
     0     True
@@ -83,25 +95,11 @@ def cpr_like(values: pd.Series) -> pd.Series:
     """
     values = values.astype(str)
     candidates = values[values.str.len() >= 9]
-    candidates = candidates.mask(candidates.str.fullmatch(NINE_DIGITS), "0" + candidates)
-    candidates = candidates[candidates.str.contains(CPR_ANYWHERE)]
-    found = pd.Series(False, index=values.index)
-    if candidates.empty:
-        return found
-    parts = candidates.str.extractall(CPR).astype(int)
-    valid = valid_cpr_dates(parts["day"], parts["month"], parts["year"])
-    hits = valid[valid].index.droplevel(-1).unique()
-    found.loc[hits] = True
-    return found
-
-
-def looks_like_cpr(text: str) -> bool:
-    """Whether one string looks like a CPR number (see :func:`cpr_like`).
-
-    >>> looks_like_cpr("010203-4567"), looks_like_cpr("2011-02-15")
-    (True, False)
-    """
-    return bool(cpr_like(pd.Series([text])).iloc[0])
+    candidates = candidates[
+        candidates.str.contains(CPR_ANYWHERE) | candidates.str.fullmatch(NINE_DIGITS.pattern)
+    ]
+    hits = [index for index, text in candidates.items() if looks_like_cpr(text)]
+    return pd.Series(values.index.isin(hits), index=values.index)
 
 
 def safe_value(text: str) -> str | None:
@@ -140,12 +138,20 @@ def cpr_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
 # --- parsing cells -------------------------------------------------------------------------------
 
 
-def parsed_integers(values: pd.Series) -> pd.Series:
+def parsed_integers(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     """Whole numbers as ``Int64``; empty or non-integer cells become <NA>.
+
+    A frame is parsed in one pass, not column by column.
 
     >>> parsed_integers(pd.Series(["3", "", "3.5", "99"])).tolist()
     [3, <NA>, <NA>, 99]
+    >>> parsed_integers(pd.DataFrame({"a": ["1", "x"], "b": ["", "2"]})).dtypes.tolist()
+    [Int64Dtype(), Int64Dtype()]
     """
+    if isinstance(values, pd.DataFrame):
+        flat = parsed_integers(pd.Series(values.to_numpy(dtype=object).ravel(), dtype=str))
+        grid = flat.to_numpy(dtype="float64", na_value=np.nan).reshape(values.shape)
+        return pd.DataFrame(grid, index=values.index, columns=values.columns).astype("Int64")
     whole = values.where(values.str.fullmatch(INTEGER))
     return pd.to_numeric(whole, errors="coerce").astype("Int64")
 
@@ -194,6 +200,16 @@ def _problems(
     return [
         Problem(file, int(row), column, expected, safe_value(values[row]) if echo else None)
         for row in rows
+    ]
+
+
+def _cell_problems(
+    mask: pd.DataFrame, cells: pd.DataFrame, file: str, expected: str
+) -> list[Problem]:
+    stacked = mask.fillna(False).astype(bool).stack()
+    return [
+        Problem(file, int(row), column, expected, safe_value(cells.at[row, column]))
+        for row, column in stacked.index[stacked.to_numpy()]
     ]
 
 
@@ -329,43 +345,45 @@ def codes_text(question: Question, dont_know_code: int) -> str:
     return "one of the codes " + ", ".join(shown)
 
 
-def choice_problems(cells: pd.DataFrame, file: str, question: Question, dont_know: int):
-    """Cells of a single-choice or yes/no question that hold no option code of it."""
+def choice_problems(
+    cells: pd.DataFrame, integers: pd.DataFrame, file: str, question: Question, dont_know: int
+) -> list[Problem]:
+    """Cells of a single-choice or yes/no question that hold no option code of it.
+
+    ``integers`` is :func:`parsed_integers` of the cells' answer columns.
+    """
     column = question.columns[0]
     values = cells[column]
-    codes = parsed_integers(values)
-    bad = values.ne("") & ~codes.isin(question.codes).fillna(False)
+    bad = values.ne("") & ~integers[column].isin(question.codes).fillna(False)
     return _problems(bad, values, file, column, codes_text(question, dont_know))
 
 
-def scale_problems(cells: pd.DataFrame, file: str, question: Question, dont_know: int):
+def scale_problems(
+    cells: pd.DataFrame, integers: pd.DataFrame, file: str, question: Question, dont_know: int
+) -> list[Problem]:
     """Scale cells that are neither 1 to the scale's maximum nor the "ved ikke" code."""
     top = question.scale_maximum
+    columns = [column for column in question.columns if column in cells]
+    scores = integers[columns]
+    valid = (scores.ge(1) & scores.le(top)) | scores.eq(dont_know)
+    bad = cells[columns].ne("") & ~valid.fillna(False)
     expected = f"a whole number from 1 to {top}, or {dont_know} for 'ved ikke'"
-    problems = []
-    for column in question.columns:
-        values = cells[column]
-        scores = parsed_integers(values)
-        valid = scores.between(1, top) | scores.eq(dont_know)
-        problems += _problems(values.ne("") & ~valid.fillna(False), values, file, column, expected)
-    return problems
+    return _cell_problems(bad, cells, file, expected)
 
 
 def multiple_choice_problems(cells: pd.DataFrame, file: str, question: Question) -> list[Problem]:
     """Option cells other than 0/1, and registrations answering only some option columns."""
-    columns = list(question.columns)
-    problems = []
-    for column in columns:
-        values = cells[column]
-        bad = ~values.isin(["", "0", "1"])
-        problems += _problems(bad, values, file, column, "0 (not chosen) or 1 (chosen)")
+    columns = [column for column in question.columns if column in cells]
+    bad = ~cells[columns].isin(["", "0", "1"])
+    problems = _cell_problems(bad, cells, file, "0 (not chosen) or 1 (chosen)")
     empty = cells[columns].eq("")
     partial = empty.any(axis=1) & ~empty.all(axis=1)
     for row in partial[partial].index:
         gaps = empty.loc[row]
         expected = (
-            f"0 or 1 in all {len(columns)} option columns of question '{question.id}' once one "
-            f"is filled (empty: {int(gaps.sum())}), or all of them empty if not answered"
+            f"0 or 1 in all {len(question.columns)} option columns of question "
+            f"'{question.id}' once one is filled (empty: {int(gaps.sum())}), or all of them "
+            "empty if not answered"
         )
         problems.append(Problem(file, int(row), gaps.idxmax(), expected))
     return problems
@@ -543,9 +561,18 @@ def course_problems(cells: pd.DataFrame, file: str, codebook: Codebook) -> list[
 
 
 def question_problems(
-    cells: pd.DataFrame, file: str, question: Question, codebook: Codebook
+    cells: pd.DataFrame,
+    integers: pd.DataFrame,
+    file: str,
+    question: Question,
+    codebook: Codebook,
+    waves: pd.Series | None = None,
 ) -> list[Problem]:
-    """The answer rules of one question, on whichever of its columns the export has."""
+    """The answer rules of one question, on whichever of its columns the export has.
+
+    ``integers`` is :func:`parsed_integers` of the answer columns; ``waves`` (from
+    :func:`valid_waves`) lets the start-only rule see follow-ups.
+    """
     present = [column for column in question.columns if column in cells]
     if not present:
         return []
@@ -553,13 +580,12 @@ def question_problems(
     if question.type == "age":
         problems = age_problems(cells, file, question)
     elif question.is_multiple_choice:
-        problems = multiple_choice_problems(cells[present], file, question)
+        problems = multiple_choice_problems(cells, file, question)
     elif question.is_scale:
-        problems = scale_problems(cells[present], file, question, dont_know)
+        problems = scale_problems(cells, integers, file, question, dont_know)
     else:
-        problems = choice_problems(cells, file, question, dont_know)
-    if question.asked == "start" and WAVE_COLUMN in cells:
-        waves = valid_waves(cells, codebook)
+        problems = choice_problems(cells, integers, file, question, dont_know)
+    if question.asked == "start" and waves is not None:
         problems += start_only_problems(cells[present], file, question, waves)
     return problems
 
@@ -597,8 +623,10 @@ def export_problems(
         problems += wave_problems(cells, file, codebook)
     if DATE_COLUMN in cells:
         problems += date_problems(cells, file, codebook)
+    waves = valid_waves(cells, codebook) if WAVE_COLUMN in cells else None
+    integers = parsed_integers(cells[[c for c in codebook.answer_columns if c in cells]])
     for question in codebook.questions:
-        problems += question_problems(cells, file, question, codebook)
+        problems += question_problems(cells, integers, file, question, codebook, waves)
     if "synthetic" in cells:
         problems += flag_problems(cells, file)
     if ID_COLUMN in cells and WAVE_COLUMN in cells:
@@ -668,14 +696,15 @@ def typed_export(cells: pd.DataFrame, codebook: Codebook | None = None) -> pd.Da
         WAVE_COLUMN: parsed_integers(cells[WAVE_COLUMN]).astype("int64"),
         DATE_COLUMN: parsed_dates(cells[DATE_COLUMN]),
     }
-    for question in codebook.questions:
-        parse = parsed_decimals if question.type == "age" else parsed_integers
-        columns |= {column: parse(cells[column]) for column in question.columns}
+    ages = [q.columns[0] for q in codebook.questions if q.type == "age"]
+    answers = parsed_integers(cells[[c for c in codebook.answer_columns if c not in ages]])
+    columns |= {column: answers[column] for column in answers}
+    columns |= {column: parsed_decimals(cells[column]) for column in ages}
     flags = parsed_flags(cells["synthetic"]) if "synthetic" in cells else None
     columns["synthetic"] = (
         flags.fillna(False).astype(bool) if flags is not None else pd.Series(False, cells.index)
     )
-    typed = pd.DataFrame(columns, index=cells.index)
+    typed = pd.DataFrame(columns, index=cells.index)[list(codebook.export_columns) + ["synthetic"]]
     order = [ID_COLUMN, MUNICIPALITY_COLUMN, WAVE_COLUMN]
     return typed.sort_values(order[1:2] + order[:1] + order[2:], kind="stable").reset_index(
         drop=True
