@@ -1,0 +1,233 @@
+"""What the long-term chapter displays: formatted KBH tables, the comparison with the published
+figures, a figure of the differences and the economy's assumptions.
+
+The notebook ``notebooks/kbh_long_term.ipynb`` only calls these functions; all numbers come from
+:func:`dsr_analysis.trial.cells.trial_cells`, so the chapter shows exactly the suppressed cells.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from dsr_analysis.config import DEFAULT_MIN_CELL
+from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.trial.cells import MUNICIPALITY, load_trial_tables, trial_cells
+from dsr_analysis.trial.economy import load_economy
+from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES
+
+_DECIMALS = {"count": 0, "percent": 1, "points": 1, "months": 1, "dkk": 0}
+_RATIO_DECIMALS = {"icc": 3, "design_effect": 2, "variance_ratio": 2}
+
+
+def chapter_cells(
+    municipality: str = MUNICIPALITY,
+    data_dir: Path | str | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    language: str = "da",
+) -> pd.DataFrame:
+    """Return the suppressed KBH cells for the chapter of ``municipality``.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``municipality`` is not København: only Copenhagen ran the trial.
+
+    Examples
+    --------
+    >>> chapter_cells("Odense")
+    Traceback (most recent call last):
+    ...
+    dsr_analysis.errors.ConfigurationError: the trial exists only for København, not 'Odense'
+    """
+    if municipality != MUNICIPALITY:
+        raise ConfigurationError(f"the trial exists only for {MUNICIPALITY}, not {municipality!r}")
+    return trial_cells(data_dir=data_dir, min_cell=min_cell, language=language)
+
+
+def format_number(value: float, decimals: int, language: str = "da") -> str:
+    """Return ``value`` as printed: Danish decimal comma and thousands dot, or English.
+
+    Examples
+    --------
+    >>> format_number(75121.16, 0), format_number(-4.0, 1), format_number(2.885, 1, "en")
+    ('75.121', '-4,0', '2.9')
+    """
+    text = f"{value:,.{decimals}f}"
+    if language == "da":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def _scale(unit: str) -> float:
+    return 100.0 if unit in ("percent", "points") else 1.0
+
+
+def _decimals(unit: str, column_key: str) -> int:
+    if unit == "ratio":
+        return _RATIO_DECIMALS.get(column_key, 2)
+    return _DECIMALS[unit]
+
+
+def cell_text(cell: pd.Series, language: str = "da") -> str:
+    """Return one cell as printed: value with its 95 % interval, or the suppression mark.
+
+    Examples
+    --------
+    >>> cell = pd.Series({"code": "support", "column_key": "intervention", "value": 0.0701,
+    ...                   "ci_low": 0.0606, "ci_high": 0.081, "suppressed": False})
+    >>> cell_text(cell)
+    '7,0 (6,1–8,1)'
+    """
+    layout = load_trial_tables()
+    if cell["suppressed"]:
+        return layout["text"]["suppressed"][language]
+    unit = layout["rows"][cell["code"]]["unit"]
+    if cell["column_key"] in _RATIO_DECIMALS:
+        unit = "ratio"
+    scale, decimals = _scale(unit), _decimals(unit, cell["column_key"])
+    text = format_number(cell["value"] * scale, decimals, language)
+    if pd.notna(cell["ci_low"]) and pd.notna(cell["ci_high"]):
+        bounds = []
+        for bound in (cell["ci_low"], cell["ci_high"]):
+            if math.isinf(bound):
+                bounds.append(layout["text"]["infinite"][language])
+            else:
+                bounds.append(format_number(bound * scale, decimals, language))
+        text += f" ({bounds[0]}–{bounds[1]})"
+    return text
+
+
+def table_title(table_id: str, language: str = "da") -> str:
+    """Return a KBH table's printed title.
+
+    Examples
+    --------
+    >>> table_title("KBH-2")
+    'Børn, der modtog støtte fra Socialforvaltningen i forsøgsperioden'
+    """
+    for table in load_trial_tables()["tables"]:
+        if table["id"] == table_id:
+            return table[f"title_{language}"]
+    raise ConfigurationError(f"no trial table {table_id!r} in data/trial/tables.yml")
+
+
+def display_table(cells: pd.DataFrame, table_id: str, language: str = "da") -> pd.DataFrame:
+    """Return one KBH table as printed: rows by label, columns by header, text cells.
+
+    ``cells`` are as :func:`chapter_cells` returns them.
+
+    Examples
+    --------
+    >>> cells = chapter_cells()
+    >>> display_table(cells, "KBH-4").columns.tolist()
+    ['DSR-institutioner', 'Kontrolinstitutioner', 'Forskel']
+    """
+    layout = load_trial_tables()
+    spec = next(t for t in layout["tables"] if t["id"] == table_id)
+    keys = {layout["columns"][k][language]: k for k in spec["columns"]}
+    part = cells[cells["table"].eq(table_id)].copy()
+    part["column_key"] = part["column"].map(keys)
+    part["text"] = [cell_text(row, language) for _, row in part.iterrows()]
+    table = part.pivot(index="label", columns="column", values="text")
+    rows = [layout["rows"][code][language] for code in spec["rows"]]
+    table = table.reindex(index=rows, columns=list(keys))
+    table.index.name, table.columns.name = None, None
+    return table
+
+
+def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:
+    """Return every estimated cell that has a published figure: estimate, interval, published.
+
+    The last column says whether the published figure lies inside the 95 % interval.
+
+    Examples
+    --------
+    >>> table = comparison_table(chapter_cells())
+    >>> table.iloc[:, -1].unique().tolist()
+    ['ja']
+    """
+    layout = load_trial_tables()
+    text = layout["text"]
+    estimated = cells[cells["published"].notna() & cells["ci_low"].notna()].copy()
+    keys = {v[language]: k for k, v in layout["columns"].items()}
+    estimated["column_key"] = estimated["column"].map(keys)
+    yes, no = ("ja", "nej") if language == "da" else ("yes", "no")
+    records = []
+    for _, cell in estimated.iterrows():
+        unit = layout["rows"][cell["code"]]["unit"]
+        decimals = _decimals(unit, cell["column_key"])
+        inside = cell["ci_low"] <= cell["published"] <= cell["ci_high"]
+        published = format_number(cell["published"] * _scale(unit), decimals, language)
+        records.append(
+            {
+                "Tabel" if language == "da" else "Table": cell["table"],
+                text["estimate"][language]: f"{cell['label']}: {cell['column']}",
+                text["interval"][language]: cell_text(cell, language),
+                text["published"][language]: published,
+                ("Inden for intervallet" if language == "da" else "Inside the interval"): (
+                    yes if inside else no
+                ),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def effects_figure(cells: pd.DataFrame, language: str = "da") -> plt.Figure:
+    """Return a figure of each primary difference with its cluster-robust and naive intervals.
+
+    One panel per outcome (their units differ); a published figure is marked with a cross.
+
+    Examples
+    --------
+    >>> figure = effects_figure(chapter_cells())
+    >>> len(figure.axes)
+    4
+    """
+    layout = load_trial_tables()
+    part = cells[cells["table"].eq("KBH-6")]
+    cluster, naive = layout["columns"]["cluster"][language], layout["columns"]["naive"][language]
+    figure, axes = plt.subplots(len(PRIMARY_OUTCOMES), 1, figsize=(7, 6.5))
+    for axis, outcome in zip(axes, PRIMARY_OUTCOMES, strict=True):
+        rows = part[part["code"].eq(outcome)].set_index("column")
+        scale = _scale(layout["rows"][outcome]["unit"])
+        for position, column in ((1, cluster), (0, naive)):
+            if column not in rows.index or rows.loc[column, "suppressed"]:
+                continue
+            row = rows.loc[column]
+            axis.plot([row["ci_low"] * scale, row["ci_high"] * scale], [position] * 2, color="0.3")
+            axis.plot(row["value"] * scale, position, "o", color="tab:blue")
+            if pd.notna(row["published"]):
+                axis.plot(row["published"] * scale, position, "x", color="tab:red", markersize=9)
+        axis.axvline(0, color="0.7", linewidth=0.8)
+        axis.set_yticks([0, 1], [naive, cluster])
+        axis.set_ylim(-0.6, 1.6)
+        axis.set_title(layout["rows"][outcome][language], fontsize=9, loc="left")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def assumptions_markdown(language: str = "da") -> str:
+    """Return the economy's assumptions as a Markdown bullet list.
+
+    Examples
+    --------
+    >>> assumptions_markdown().startswith("- Hele den årlige udgift på 5,8 mio. kr.")
+    True
+    """
+    return "\n".join(f"- {text}" for text in load_economy().assumption_texts(language))
+
+
+def suppression_note(min_cell: int = DEFAULT_MIN_CELL, language: str = "da") -> str:
+    """Return the sentence explaining the suppression mark.
+
+    Examples
+    --------
+    >>> suppression_note(5)
+    '– : skjult, fordi færre end 5 børn indgår'
+    """
+    return load_trial_tables()["text"]["suppressed_note"][language].format(min_cell=min_cell)
