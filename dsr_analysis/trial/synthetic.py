@@ -142,7 +142,7 @@ def integers_with_mean(values: np.ndarray, mean: float) -> np.ndarray:
     >>> integers_with_mean(np.array([10.0, 20.0, 33.0]), 20.0).tolist()
     [9, 19, 32]
     >>> integers_with_mean(np.array([20.0, 53.0, 80.0]), 30.0).tolist()
-    [0, 30, 60]
+    [0, 32, 58]
     """
     total = _round_half_up(mean * len(values))
 
