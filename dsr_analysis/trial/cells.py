@@ -15,8 +15,10 @@ KBH-7      the economy: costs, additional children found and cost per additional
 =========  ==============================================================================
 
 One row per cell with the columns of :data:`dsr_analysis.tables.CELL_COLUMNS` plus ``ci_low``,
-``ci_high`` and ``published``. Shares and differences of shares are fractions (0.07 = 7 %), as
-in every share cell of the project; ``published`` is the source's figure on the same scale.
+``ci_high`` and ``published``. Like the project's tables, the cells never say which hidden cells
+were small in themselves (primary) and which were hidden to protect them. Shares and
+differences of shares are fractions (0.07 = 7 %), as in every share cell of the project;
+``published`` is the source's figure on the same scale.
 
 Suppression: :func:`dsr_analysis.suppression.suppress` applies the project's primary rule
 (counts 1 to k-1, and shares or means over fewer than k children); :func:`derived_suppression`
@@ -37,28 +39,14 @@ import yaml
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.suppression import TableSpec, suppress
+from dsr_analysis.tables import CELL_COLUMNS as PROJECT_CELL_COLUMNS
 from dsr_analysis.trial import paths
 from dsr_analysis.trial.economy import Economy, economy_table
 from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES, clustering_summary, trial_estimates
 from dsr_analysis.trial.schema import Trial, read_trial
 
 MUNICIPALITY = "København"
-BASE_COLUMNS = [
-    "table",
-    "municipality",
-    "column",
-    "label",
-    "code",
-    "n",
-    "count",
-    "value",
-    "denominator",
-    "kind",
-    "suppressed",
-    "suppression",
-    "synthetic",
-]
-CELL_COLUMNS = [*BASE_COLUMNS, "ci_low", "ci_high", "published"]
+CELL_COLUMNS = [*PROJECT_CELL_COLUMNS, "ci_low", "ci_high", "published"]
 _FRACTION_UNITS = ("percent", "points")
 _NUMBERS = ("count", "value", "ci_low", "ci_high")
 _ARMS = ("intervention", "control")
@@ -255,7 +243,7 @@ def unsuppressed_trial_cells(
         suppression="",
         synthetic=synthetic,
     )
-    return cells[[*CELL_COLUMNS, "column_key"]]
+    return cells[[*CELL_COLUMNS, "suppression", "column_key"]]
 
 
 def _hide(cells: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
