@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -112,7 +113,7 @@ def export_cells(path: Path | str) -> tuple[pd.DataFrame, list[Problem]]:
     return cells_from_records(records, path.name, delimiter)
 
 
-def fail(file: str, row: int | None, expected: str) -> None:
+def fail(file: str, row: int | None, expected: str) -> NoReturn:
     """Raise the error of a problem that stops reading the file."""
     raise InputValidationError([Problem(file, row, None, expected)])
 
