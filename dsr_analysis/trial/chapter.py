@@ -31,6 +31,8 @@ def chapter_cells(
 ) -> pd.DataFrame:
     """Return the suppressed KBH cells for the chapter of ``municipality``.
 
+    ``data_dir`` empty or ``None`` means the bundled synthetic trial.
+
     Raises
     ------
     ConfigurationError
@@ -45,7 +47,7 @@ def chapter_cells(
     """
     if municipality != MUNICIPALITY:
         raise ConfigurationError(f"the trial exists only for {MUNICIPALITY}, not {municipality!r}")
-    return trial_cells(data_dir=data_dir, min_cell=min_cell, language=language)
+    return trial_cells(data_dir=data_dir or None, min_cell=min_cell, language=language)
 
 
 def format_number(value: float, decimals: int, language: str = "da") -> str:
@@ -55,7 +57,11 @@ def format_number(value: float, decimals: int, language: str = "da") -> str:
     --------
     >>> format_number(75121.16, 0), format_number(-4.0, 1), format_number(2.885, 1, "en")
     ('75.121', '-4,0', '2.9')
+    >>> format_number(-0.02, 1)  # no negative zero
+    '0,0'
     """
+    if round(value, decimals) == 0:
+        value = 0.0
     text = f"{value:,.{decimals}f}"
     if language == "da":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
@@ -80,7 +86,7 @@ def cell_text(cell: pd.Series, language: str = "da") -> str:
     >>> cell = pd.Series({"code": "support", "column_key": "intervention", "value": 0.0701,
     ...                   "ci_low": 0.0606, "ci_high": 0.081, "suppressed": False})
     >>> cell_text(cell)
-    '7,0 (6,1–8,1)'
+    '7,0 (6,1; 8,1)'
     """
     layout = load_trial_tables()
     if cell["suppressed"]:
@@ -90,15 +96,16 @@ def cell_text(cell: pd.Series, language: str = "da") -> str:
         unit = "ratio"
     scale, decimals = _scale(unit), _decimals(unit, cell["column_key"])
     text = format_number(cell["value"] * scale, decimals, language)
-    if pd.notna(cell["ci_low"]) and pd.notna(cell["ci_high"]):
-        bounds = []
-        for bound in (cell["ci_low"], cell["ci_high"]):
-            if math.isinf(bound):
-                bounds.append(layout["text"]["infinite"][language])
-            else:
-                bounds.append(format_number(bound * scale, decimals, language))
-        text += f" ({bounds[0]}–{bounds[1]})"
-    return text
+    if pd.isna(cell["ci_low"]) or pd.isna(cell["ci_high"]):
+        return text
+    bounds = [
+        layout["text"]["infinite"][language]
+        if math.isinf(bound)
+        else format_number(bound * scale, decimals, language)
+        for bound in (cell["ci_low"], cell["ci_high"])
+    ]
+    template = layout["text"]["with_interval"][language]
+    return template.format(value=text, low=bounds[0], high=bounds[1])
 
 
 def table_title(table_id: str, language: str = "da") -> str:
@@ -113,6 +120,30 @@ def table_title(table_id: str, language: str = "da") -> str:
         if table["id"] == table_id:
             return table[f"title_{language}"]
     raise ConfigurationError(f"no trial table {table_id!r} in data/trial/tables.yml")
+
+
+def table_caption(table_id: str, language: str = "da") -> str:
+    """Return a KBH table's caption as Markdown: its number and title in bold.
+
+    Examples
+    --------
+    >>> table_caption("KBH-1")
+    '**Tabel KBH-1. Forsøgets design: institutioner og børn pr. arm**'
+    """
+    template = load_trial_tables()["text"]["caption"][language]
+    return "**" + template.format(id=table_id, title=table_title(table_id, language)) + "**"
+
+
+def data_note(cells: pd.DataFrame, language: str = "da") -> str:
+    """Return the sentence saying what data the figures rest on (synthetic or register).
+
+    Examples
+    --------
+    >>> data_note(pd.DataFrame({"synthetic": [True]}))[:11]
+    '**Bemærk:**'
+    """
+    key = "synthetic_note" if bool(cells["synthetic"].any()) else "register_note"
+    return load_trial_tables()["text"][key][language]
 
 
 def display_table(cells: pd.DataFrame, table_id: str, language: str = "da") -> pd.DataFrame:
@@ -140,40 +171,39 @@ def display_table(cells: pd.DataFrame, table_id: str, language: str = "da") -> p
 
 
 def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:
-    """Return every estimated cell that has a published figure: estimate, interval, published.
+    """Return every estimate the source published: estimate, interval, published figure.
 
-    The last column says whether the published figure lies inside the 95 % interval.
+    One row per published figure (KBH-6 repeats KBH-4 and is left out); the last column says
+    whether the published figure lies inside the 95 % interval.
 
     Examples
     --------
     >>> table = comparison_table(chapter_cells())
-    >>> table.iloc[:, -1].unique().tolist()
-    ['ja']
+    >>> len(table), table.iloc[:, -1].unique().tolist()
+    (6, ['ja'])
     """
     layout = load_trial_tables()
-    text = layout["text"]
-    estimated = cells[cells["published"].notna() & cells["ci_low"].notna()].copy()
+    text = {key: words[language] for key, words in layout["text"].items()}
+    shown = cells["published"].notna() & cells["ci_low"].notna() & ~cells["table"].eq("KBH-6")
+    estimated = cells[shown].copy()
     keys = {v[language]: k for k, v in layout["columns"].items()}
     estimated["column_key"] = estimated["column"].map(keys)
-    yes, no = ("ja", "nej") if language == "da" else ("yes", "no")
     records = []
     for _, cell in estimated.iterrows():
         unit = layout["rows"][cell["code"]]["unit"]
         decimals = _decimals(unit, cell["column_key"])
         inside = cell["ci_low"] <= cell["published"] <= cell["ci_high"]
-        published = format_number(cell["published"] * _scale(unit), decimals, language)
         records.append(
             {
-                "Tabel" if language == "da" else "Table": cell["table"],
-                text["estimate"][language]: f"{cell['label']}: {cell['column']}",
-                text["interval"][language]: cell_text(cell, language),
-                text["published"][language]: published,
-                ("Inden for intervallet" if language == "da" else "Inside the interval"): (
-                    yes if inside else no
+                text["figure"]: f"{cell['table']}: {cell['label']}, {cell['column']}",
+                text["estimate"]: cell_text(cell, language),
+                text["published"]: format_number(
+                    cell["published"] * _scale(unit), decimals, language
                 ),
+                text["inside"]: text["yes"] if inside else text["no"],
             }
         )
-    return pd.DataFrame.from_records(records)
+    return pd.DataFrame.from_records(records).set_index(text["figure"]).rename_axis(None)
 
 
 def effects_figure(cells: pd.DataFrame, language: str = "da") -> plt.Figure:

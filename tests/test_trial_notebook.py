@@ -1,0 +1,106 @@
+"""The long-term chapter for Copenhagen: notebook contract and display helpers (trial.chapter)."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from dsr_analysis import config
+from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.trial import chapter
+from dsr_analysis.trial.schema import Trial, read_trial
+from dsr_analysis.trial.synthetic import write_trial
+
+NOTEBOOK = config.NOTEBOOKS_DIR / "kbh_long_term.ipynb"
+# A thin notebook's code: imports, the cells, and display calls of library functions.
+THIN_LINE = re.compile(
+    r"^(from [\w.]+ import [\w, ]+|import \w+|cells = chapter\.\w+\(.*\)|display\(.*\)"
+    r"|\w+ = .*  # .*|)$"
+)
+
+
+@pytest.fixture(scope="module")
+def notebook() -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+class TestNotebookContract:
+    def test_parameters(self):
+        parameters = papermill.inspect_notebook(str(NOTEBOOK))
+        defaults = {name: spec["default"] for name, spec in parameters.items()}
+        assert defaults == {
+            "municipality": '"København"',
+            "data_dir": '""',
+            "language": '"da"',
+            "min_cell": "5",
+        }
+
+    def test_committed_without_outputs(self, notebook):
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None
+
+    def test_code_is_thin_and_hidden(self, notebook):
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            assert "hide-input" in cell.metadata.get("tags", [])
+            for line in cell.source.splitlines():
+                assert THIN_LINE.match(line), line
+
+    def test_narrative_is_danish_markdown(self, notebook):
+        text = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        for word in ("lodtrækning", "institutioner", "forskel i forskelle", "Økonomi"):
+            assert word in text
+
+
+@pytest.mark.slow
+def test_notebook_runs_offline(tmp_path):
+    """Executes the chapter with papermill (about 15 s: a kernel start and the estimates)."""
+    out = tmp_path / "kbh.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False)
+    executed = nbformat.read(out, as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    markdown = " ".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
+    assert "Tabel KBH-7" in markdown and "skjult" in markdown
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+@pytest.fixture(scope="module")
+def small_cells(tmp_path_factory) -> pd.DataFrame:
+    bundled = read_trial()
+    institutions = bundled.institutions.groupby("arm").head(2)
+    children = bundled.children[
+        bundled.children["institution_id"].isin(institutions["institution_id"])
+    ]
+    directory = tmp_path_factory.mktemp("small")
+    write_trial(Trial(institutions, children), directory)
+    return chapter.chapter_cells(data_dir=str(directory), min_cell=20)
+
+
+class TestDisplay:
+    def test_only_copenhagen_has_the_trial(self):
+        with pytest.raises(ConfigurationError, match="only for København"):
+            chapter.chapter_cells("Kolding")
+
+    def test_suppressed_cells_print_the_mark(self, small_cells):
+        table = chapter.display_table(small_cells, "KBH-3")
+        assert (table == "–").to_numpy().any()
+        assert table.loc["Underrettet om i de to år før forsøget (%)", "Forskel"] == "–"
+
+    def test_table_rows_and_columns_come_from_the_layout(self):
+        cells = chapter.chapter_cells(language="en")
+        table = chapter.display_table(cells, "KBH-2", "en")
+        assert table.index.tolist() == ["Received support (%)"]
+        assert table.columns.tolist() == ["DSR institutions", "Control institutions", "Difference"]
+        assert table.iloc[0, 0] == "7.0 (6.1, 8.1)"
+
+    def test_every_published_figure_is_compared(self):
+        table = chapter.comparison_table(chapter.chapter_cells())
+        assert table["Inden for intervallet"].eq("ja").all()
+        assert table["Offentliggjort"].tolist() == ["7,0", "5,5", "4,1", "1,2", "-4,0", "-7,5"]
