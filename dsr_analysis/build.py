@@ -321,16 +321,20 @@ def run_task(task: Task) -> Outcome:
         import papermill
 
         Path(task.executed).parent.mkdir(parents=True, exist_ok=True)
-        executed = papermill.execute_notebook(
-            task.notebook,
-            task.executed,
-            parameters=task.parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=CELL_EXECUTION_TIMEOUT,
-            cwd=str(Path(task.executed).parent),
-        )
+        km = _worker_kernel(Path(task.executed).parent)
+        try:
+            executed = papermill.execute_notebook(
+                task.notebook,
+                task.executed,
+                parameters=task.parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=CELL_EXECUTION_TIMEOUT,
+                km=km,
+            )
+        finally:
+            _reset_namespace(km)
         executed = nbformat.from_dict(executed)
         p = task.page
 
@@ -352,6 +356,56 @@ def run_task(task: Task) -> Outcome:
     except Exception as error:  # noqa: BLE001 - any failure is reported, the batch goes on
         return Outcome(task.unit, task.chapter, "failed", task.executed, _summarise(error))
     return Outcome(task.unit, task.chapter, "built", task.executed)
+
+
+# One kernel per worker process, reused for every chapter the worker runs: starting a kernel
+# and importing pandas, matplotlib and seaborn in it costs more than most chapters themselves.
+# The namespace is reset after each notebook, so no chapter sees another's variables.
+_KERNEL = None
+
+
+def _worker_kernel(cwd: Path):
+    global _KERNEL
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    if _KERNEL is not None and run_sync(_KERNEL.is_alive)():
+        return _KERNEL
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    run_sync(km.start_kernel)(cwd=str(cwd))
+    _KERNEL = km
+    from multiprocessing import util
+
+    util.Finalize(km, _stop_kernel, args=(km,), exitpriority=10)
+    return km
+
+
+def _stop_kernel(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - the kernel may already be gone
+        pass
+
+
+def _reset_namespace(km) -> None:
+    global _KERNEL
+    from jupyter_core.utils import run_sync
+
+    try:
+        if not run_sync(km.is_alive)():
+            return
+        client = km.client()
+        client.start_channels()
+        try:
+            run_sync(client.wait_for_ready)(timeout=60)
+            run_sync(client.execute_interactive)("%reset -f", silent=True, timeout=60)
+        finally:
+            client.stop_channels()
+    except Exception:  # noqa: BLE001 - a kernel that cannot reset is replaced
+        _stop_kernel(km)
+        _KERNEL = None
 
 
 def _summarise(error: Exception) -> str:

@@ -30,6 +30,7 @@ from dsr_analysis.programme_theory import (
     ProgrammeTheory,
     assess,
     load_programme_theory,
+    series_cells,
 )
 
 POOLED = "Alle"
@@ -374,10 +375,8 @@ def _figure_data(cells, indicator, unit, theory, lang) -> pd.DataFrame:
     who = _municipalities_shown(cells, unit)
     part = cells[(cells["table"] == c.table) & cells["municipality"].isin(who)]
     if c.kind in ("rises", "falls"):
-        if c.label is not None:
-            part = part[part["label"] == c.label]
-        part = part[part["column"] != "Total"]
-        x = part["column"].map(lambda col: theory.column_label(col, lang))
+        part = series_cells(part, c.table, c.label)
+        x = part["point"].map(lambda point: theory.column_label(point, lang))
     elif c.kind == "more_positive_than_negative":
         part = part[part["column"] == c.column]
         x = part["label_display"]
@@ -714,13 +713,14 @@ class Chapter:
         if c.kind == "more_positive_than_negative":
             part = part[part["column"] == c.column]
             pivot_on = "label"
+        elif c.kind in ("rises", "falls"):
+            part = series_cells(part, c.table, c.label)
+            part = part[part["point"].isin([c.start, c.end])]
+            pivot_on = "point"
         else:
             if c.label is not None:
                 part = part[part["label"] == c.label]
-            if c.kind in ("rises", "falls"):
-                part = part[part["column"].isin([c.start, c.end])]
-            else:
-                part = part[part["column"] == (c.column or "Total")]
+            part = part[part["column"] == (c.column or "Total")]
             pivot_on = "column"
         if part.empty:
             return ""

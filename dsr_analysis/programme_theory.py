@@ -509,10 +509,42 @@ def _too_little(indicator, reason, n=(), values=()) -> Assessment:
     return Assessment(indicator.id, TOO_LITTLE_DATA, tuple(n), tuple(values), reason)
 
 
+def series_cells(cells: pd.DataFrame, table: str, series: str | None) -> pd.DataFrame:
+    """The cells of one series of a table, with its points (periods, measurements) in ``point``.
+
+    A series is a row whose points are columns ("Det pædagogiske personale" across
+    "Periode 1..3"), or a column whose points are rows (the start/latest tables publish the
+    scale item as the column and "Startmåling"/"Nyeste måling" as rows); both read the same.
+    ``series=None`` means the table's only row. "Total" is not a point.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"table": ["7-24"] * 2, "municipality": ["Alle"] * 2,
+    ...     "column": ["Item"] * 2, "label": ["Startmåling", "Nyeste måling"], "code": [1, 2],
+    ...     "n": [90, 90], "count": [None, None], "value": [5.5, 6.3], "suppressed": [False] * 2})
+    >>> series_cells(cells, "7-24", "Item")["point"].tolist()
+    ['Startmåling', 'Nyeste måling']
+    """
+    part = cells[cells["table"] == table]
+    if series is None:
+        rows = part.assign(point=part["column"])
+    else:
+        rows = part[part["label"] == series].assign(point=lambda f: f["column"])
+        if rows.empty:
+            rows = part[part["column"] == series].assign(point=lambda f: f["label"])
+    return rows[rows["point"] != "Total"]
+
+
+def _point(cells, municipality, criterion, point):
+    rows = series_cells(cells, criterion.table, criterion.label)
+    found = rows[(rows["municipality"] == municipality) & (rows["point"] == point)]
+    return found.iloc[0] if len(found) == 1 else None
+
+
 def _assess_change(indicator, cells, municipality) -> Assessment:
     c = indicator.criterion
-    before = _one_cell(cells, municipality, c.table, c.label, c.start)
-    after = _one_cell(cells, municipality, c.table, c.label, c.end)
+    before = _point(cells, municipality, c, c.start)
+    after = _point(cells, municipality, c, c.end)
     n = (_n(before), _n(after))
     if before is None or after is None:
         return _too_little(indicator, "missing", n)
@@ -610,7 +642,11 @@ def unmatched_references(theory: ProgrammeTheory, cells: pd.DataFrame) -> list[s
             else:
                 wanted = [(c.label, c.column or "Total")]
             for label, column in wanted:
-                if len(_select(pooled, "Alle", c.table, label, column)) != 1:
+                if c.kind in ("rises", "falls"):
+                    found = _point(pooled, "Alle", c, column) is not None
+                else:
+                    found = len(_select(pooled, "Alle", c.table, label, column)) == 1
+                if not found:
                     problems.append(
                         f"{indicator.id}: table {c.table}, label {label!r}, column {column!r}"
                     )
