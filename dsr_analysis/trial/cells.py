@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
@@ -65,7 +64,7 @@ def load_trial_tables(path: Path | str = paths.TABLES_PATH) -> dict:
     >>> [t["id"] for t in load_trial_tables()["tables"]][:2]
     ['KBH-1', 'KBH-2']
     """
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return paths.read_yaml(path)
 
 
 def published_figures(path: Path | str = paths.PUBLISHED_PATH) -> dict[str, float]:
@@ -76,7 +75,7 @@ def published_figures(path: Path | str = paths.PUBLISHED_PATH) -> dict[str, floa
     >>> published_figures()["outcomes.support_intervention"]
     7.0
     """
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = paths.read_yaml(path)
     return {
         f"{section}.{key}": float(entry["value"])
         for section, entries in raw.items()
@@ -314,9 +313,12 @@ def suppressed_trial_cells(cells: pd.DataFrame, min_cell: int = DEFAULT_MIN_CELL
 
     Examples
     --------
-    >>> cells = unsuppressed_trial_cells(read_trial())
-    >>> int(suppressed_trial_cells(cells, min_cell=5)["suppressed"].sum())
-    0
+    >>> from dsr_analysis.trial.synthetic import load_synthetic_spec, synthetic_trial
+    >>> small = synthetic_trial(load_synthetic_spec().scaled(0.05))  # 224 control children
+    >>> cells = suppressed_trial_cells(unsuppressed_trial_cells(small), min_cell=5)
+    >>> before = cells[cells["code"].eq("notified_before")]  # 4 control children notified
+    >>> before[["column_key", "suppressed"]].to_numpy().tolist()
+    [['intervention', False], ['control', True], ['difference', True]]
     """
     layout = load_trial_tables()
     kept = {t["id"] for t in layout["tables"] if t.get("suppress", True) is False}

@@ -153,8 +153,7 @@ def display_table(cells: pd.DataFrame, table_id: str, language: str = "da") -> p
 
     Examples
     --------
-    >>> cells = chapter_cells()
-    >>> display_table(cells, "KBH-4").columns.tolist()
+    >>> display_table(chapter_cells(), "KBH-4").columns.tolist()
     ['DSR-institutioner', 'Kontrolinstitutioner', 'Forskel']
     """
     layout = load_trial_tables()
@@ -213,8 +212,10 @@ def effects_figure(cells: pd.DataFrame, language: str = "da") -> plt.Figure:
 
     Examples
     --------
-    >>> figure = effects_figure(chapter_cells())
-    >>> len(figure.axes)
+    >>> from dsr_analysis.trial.cells import unsuppressed_trial_cells
+    >>> from dsr_analysis.trial.synthetic import load_synthetic_spec, synthetic_trial
+    >>> small = synthetic_trial(load_synthetic_spec().scaled(0.2))
+    >>> len(effects_figure(unsuppressed_trial_cells(small)).axes)
     4
     """
     layout = load_trial_tables()

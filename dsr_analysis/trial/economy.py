@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from dsr_analysis.trial import paths
 
@@ -53,8 +52,8 @@ def load_economy(
     >>> economy.annual_cost, economy.years
     (5800000.0, 2)
     """
-    costs = yaml.safe_load(Path(published_path).read_text(encoding="utf-8"))["costs"]
-    raw = yaml.safe_load(Path(economy_path).read_text(encoding="utf-8"))
+    costs = paths.read_yaml(published_path)["costs"]
+    raw = paths.read_yaml(economy_path)
     return Economy(
         annual_cost=float(costs["annual_cost_dkk"]["value"]),
         social_worker_fte=float(costs["social_worker_fte"]["value"]),
@@ -101,7 +100,8 @@ def economy_table(
     >>> from dsr_analysis.trial.schema import read_trial
     >>> from dsr_analysis.trial.estimates import trial_estimates
     >>> trial = read_trial()
-    >>> table = economy_table(trial.institutions, trial_estimates(trial.children))
+    >>> estimates = trial_estimates(trial.children, ("support", "notification_change"))
+    >>> table = economy_table(trial.institutions, estimates)
     >>> round(float(table.set_index("code").loc["cost_per_institution_year", "value"]))
     141463
     """

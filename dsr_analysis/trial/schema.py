@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from dsr_analysis import export, validate
 from dsr_analysis.errors import ConfigurationError, Problem
@@ -90,7 +89,7 @@ def load_trial_codebook(path: Path | str = paths.CODEBOOK_PATH) -> TrialCodebook
     (('intervention', 'control'), 24)
     """
     path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = paths.read_yaml(path)
     codebook = TrialCodebook(
         start=raw["trial"]["start"],
         end=raw["trial"]["end"],
@@ -223,15 +222,13 @@ def _duplicate_problems(raw: pd.DataFrame, column: str, file: str, what: str) ->
 
 def _child_duplicate_problems(raw: pd.DataFrame, file: str) -> list[Problem]:
     ids, homes = raw["child_id"], raw["institution_id"]
+    repeated = ids.ne("") & ids.duplicated(keep="first")
+    if not repeated.any():
+        return []
+    first = {child: index for index, child in ids[~ids.duplicated(keep="first")].items()}
     problems = []
-    first: dict[str, int] = {}
-    for index, child in ids.items():
-        if child == "":
-            continue
-        if child not in first:
-            first[child] = index
-            continue
-        other = first[child]
+    for index in ids.index[repeated]:
+        other = first[ids[index]]
         if homes[index] != homes[other]:
             expected = (
                 "each child in one institution only (the same child_id is on row "
@@ -398,8 +395,8 @@ def trial_from_frames(
     [31, <NA>]
     """
     codebook = codebook or default_trial_codebook()
-    institutions = institutions.astype(str).apply(lambda s: s.str.strip())
-    children = children.astype(str).apply(lambda s: s.str.strip())
+    institutions = institutions.astype(str)
+    children = children.astype(str)
     found = column_problems(institutions, codebook.institution_columns, institutions_file, codebook)
     found += column_problems(children, codebook.children_columns, children_file, codebook)
     if not any(p.row is None for p in found + list(problems or [])):

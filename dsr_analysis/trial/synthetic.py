@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from numpy.polynomial import hermite_e
 from scipy import optimize, special
 
@@ -77,7 +76,7 @@ def load_synthetic_spec(path: Path | str = paths.SYNTHETIC_SPEC_PATH) -> Synthet
     >>> spec.children["intervention"], spec.shares["support_received"]["control"]
     (5352, 0.055)
     """
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = paths.read_yaml(path)
     ages = raw["ages"]
     return SyntheticSpec(
         seed=int(raw["seed"]),
