@@ -372,7 +372,10 @@ def _worker_kernel(cwd: Path):
     if _KERNEL is not None and run_sync(_KERNEL.is_alive)():
         return _KERNEL
     km = AsyncKernelManager(kernel_name=KERNEL_NAME)
-    run_sync(km.start_kernel)(cwd=str(cwd))
+    # The kernel's own stderr (start-up notices, crashes) goes to a log beside the executed
+    # notebooks instead of interleaving with the progress bar.
+    log = (cwd.parent / f"kernel-{os.getpid()}.log").open("ab")
+    run_sync(km.start_kernel)(cwd=str(cwd), stderr=log, stdout=log)
     _KERNEL = km
     from multiprocessing import util
 

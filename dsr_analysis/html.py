@@ -16,11 +16,13 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from dsr_analysis import config
 from dsr_analysis.errors import BuildError
+
+if TYPE_CHECKING:  # nbformat pulls in jsonschema, seconds of import a no-op rebuild must not pay
+    import nbformat
 
 #: Cells with these tags never reach a published page.
 REMOVED_TAGS = ("parameters", "injected-parameters", "remove-cell", "remove_cell")
@@ -95,12 +97,15 @@ def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Examples
     --------
+    >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"input_path": "/x"}})
     >>> nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
     >>> clean = clean_notebook(nb)
     >>> clean.cells, dict(clean.metadata)
     ([], {})
     """
+    import nbformat
+
     clean = copy.deepcopy(notebook)
     clean.metadata = nbformat.NotebookNode({})
     kept = []
@@ -126,6 +131,8 @@ def _publishable_output(output) -> bool:
 
 
 def _clean_output(output):
+    import nbformat
+
     if "metadata" in output:
         output.metadata = nbformat.NotebookNode({})
     if "execution_count" in output:

@@ -213,7 +213,9 @@ def load_programme_theory(path: Path | str = config.PROGRAMME_THEORY_PATH) -> Pr
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader when present: a no-op report rebuild reads this file and must be quick.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
     except FileNotFoundError as exc:
         raise ConfigurationError(f"programme theory file not found: {path.name}") from exc
     except yaml.YAMLError as exc:
@@ -535,16 +537,16 @@ def series_cells(cells: pd.DataFrame, table: str, series: str | None) -> pd.Data
     return rows[rows["point"] != "Total"]
 
 
-def _point(cells, municipality, criterion, point):
-    rows = series_cells(cells, criterion.table, criterion.label)
-    found = rows[(rows["municipality"] == municipality) & (rows["point"] == point)]
+def _point(rows, point):
+    found = rows[rows["point"] == point]
     return found.iloc[0] if len(found) == 1 else None
 
 
 def _assess_change(indicator, cells, municipality) -> Assessment:
     c = indicator.criterion
-    before = _point(cells, municipality, c, c.start)
-    after = _point(cells, municipality, c, c.end)
+    own = cells[(cells["municipality"] == municipality) & (cells["table"] == c.table)]
+    rows = series_cells(own, c.table, c.label)
+    before, after = _point(rows, c.start), _point(rows, c.end)
     n = (_n(before), _n(after))
     if before is None or after is None:
         return _too_little(indicator, "missing", n)
@@ -643,7 +645,7 @@ def unmatched_references(theory: ProgrammeTheory, cells: pd.DataFrame) -> list[s
                 wanted = [(c.label, c.column or "Total")]
             for label, column in wanted:
                 if c.kind in ("rises", "falls"):
-                    found = _point(pooled, "Alle", c, column) is not None
+                    found = _point(series_cells(pooled, c.table, c.label), column) is not None
                 else:
                     found = len(_select(pooled, "Alle", c.table, label, column)) == 1
                 if not found:
