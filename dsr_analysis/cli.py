@@ -37,21 +37,26 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
+@click.option("--trial-data", "trial_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder with Copenhagen's trial extract (institutions.csv, children.csv). "
+                   "Default: the bundled synthetic trial.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
               default=config.TABLES_OUTPUT_PATH, show_default=True, help="CSV to write.")
 @MIN_CELL_OPTION
 @LANGUAGE_OPTION
-def tables(data_path: Path | None, out_path: Path, min_cell: int, language: str) -> None:
-    """Write every published NIRAS table as one long CSV, one row per cell."""
-    from dsr_analysis.tables import published_cells, write_cells
+def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_cell: int,
+           language: str) -> None:
+    """Write every published table (NIRAS and Copenhagen's trial) as one long CSV."""
+    from dsr_analysis.tables import all_published_cells, write_cells
 
     try:
-        cells = published_cells(data_path, min_cell=min_cell, language=language)
+        cells = all_published_cells(data_path, trial_dir, min_cell=min_cell, language=language)
     except DsrError as error:
         _fail(error)
     write_cells(cells, out_path)
     if cells["synthetic"].any():
-        click.echo("note: SYNTHETIC data (calibrated to NIRAS 2012), not real case data")
+        click.echo("note: SYNTHETIC data (calibrated to the published figures), "
+                   "not real case data")
     hidden = int(cells["suppressed"].sum())
     click.echo(f"wrote {len(cells)} cells ({hidden} suppressed, min cell {min_cell}) "
                f"to {out_path}")

@@ -291,6 +291,23 @@ def published_cells(export_path: Path | str | None = None, min_cell: int = confi
     return published.astype({"count": "Int64"})
 
 
+def all_published_cells(export_path: Path | str | None = None,
+                        trial_dir: Path | str | None = None,
+                        min_cell: int = config.DEFAULT_MIN_CELL,
+                        language: str = "da") -> pd.DataFrame:
+    """The monitoring tables followed by Copenhagen's trial tables (``KBH-…``).
+
+    The trial's estimates carry ``ci_low``, ``ci_high`` and ``published``; the monitoring
+    cells leave them empty. Both inputs are validated before anything is returned.
+    """
+    from dsr_analysis.trial.cells import trial_cells
+
+    monitoring = published_cells(export_path, min_cell=min_cell, language=language)
+    trial = trial_cells(trial_dir, min_cell=min_cell, language=language)
+    cells = pd.concat([monitoring, trial], ignore_index=True)[trial.columns]
+    return cells.astype({"count": "Int64"})
+
+
 def write_cells(cells: pd.DataFrame, path: Path | str) -> Path:
     """Write cells as CSV atomically: a reader never sees a half-written file."""
     path = Path(path)
