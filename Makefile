@@ -22,6 +22,7 @@ setup: $(STAMP) ## Create .venv and install the package with its test tools
 
 reports: $(STAMP) ## Build the reports from the bundled (synthetic) data
 	$(DSR) tables
+	$(DSR) reports
 
 test: $(STAMP) ## Run the test suite
 	$(PY) -m pytest
