@@ -631,6 +631,9 @@ class Chapter:
             function = w(f"role_{role}") if role in ("advisory", "authority_and_advisory") else ""
         monitoring = facts.get("monitoring") or {}
         registered = monitoring.get("registered_children")
+        if registered is None:
+            # The report's Figure 6-1 lost its bars; the published cells carry the count.
+            registered = self._registered_count(unit.name)
         if not unit.monitored:
             registered_text = w("not_monitored")
         else:
@@ -643,6 +646,12 @@ class Chapter:
             w("time"): self._time_text(facts.get("time") or {}),
             w("registered_children"): registered_text,
         }
+
+    def _registered_count(self, name: str) -> int | None:
+        rows = self.cells[(self.cells["table"] == "6-1") & (self.cells["municipality"] == name)]
+        if len(rows) != 1 or bool(rows["suppressed"].iloc[0]) or pd.isna(rows["count"].iloc[0]):
+            return None
+        return int(rows["count"].iloc[0])
 
     def _time_text(self, time: dict) -> str:
         if not time.get("hours"):

@@ -560,6 +560,13 @@ def _assess_change(indicator, cells, municipality) -> Assessment:
 
 
 def _assess_development(indicator, cells, municipality) -> Assessment:
+    """Positive against negative development categories of one series.
+
+    The categories are exclusive and their shares add up to 1, so the suppressed cells of a
+    series together hold exactly what the published ones leave over. When even that remainder,
+    given wholly to one side, cannot change the comparison, the answer is known without any
+    hidden cell; otherwise it is "too little data". Nothing beyond the published cells is used.
+    """
     c = indicator.criterion
     series = _select(cells, municipality, c.table, column=c.column)
     wanted = list(c.positive_labels) + list(c.negative_labels)
@@ -567,16 +574,19 @@ def _assess_development(indicator, cells, municipality) -> Assessment:
     n = (int(found["n"].max()),) if len(found) and not found["n"].isna().all() else (0,)
     if len(found) != len(wanted) or found["label"].duplicated().any():
         return _too_little(indicator, "missing", n)
-    if found["suppressed"].astype(bool).any() or found["value"].isna().any():
-        return _too_little(indicator, "suppressed", n)
+    hidden_cells = series["suppressed"].astype(bool) | series["value"].isna()
+    shown = series[~hidden_cells]
     # Shares of the same denominator compare like counts, and exist even where counts are blank.
-    positive = float(found.loc[found["label"].isin(c.positive_labels), "value"].sum())
-    negative = float(found.loc[found["label"].isin(c.negative_labels), "value"].sum())
+    positive = float(shown.loc[shown["label"].isin(c.positive_labels), "value"].sum())
+    negative = float(shown.loc[shown["label"].isin(c.negative_labels), "value"].sum())
+    hidden = max(0.0, 1.0 - float(shown["value"].sum())) if hidden_cells.any() else 0.0
     if n[0] < c.min_n:
         return _too_little(indicator, "small_n", n, (positive, negative))
-    return Assessment(
-        indicator.id, MET if positive > negative else NOT_MET, n, (positive, negative)
-    )
+    if positive > negative + hidden:
+        return Assessment(indicator.id, MET, n, (positive, negative))
+    if negative >= positive + hidden:
+        return Assessment(indicator.id, NOT_MET, n, (positive, negative))
+    return _too_little(indicator, "suppressed", n, (positive, negative))
 
 
 def _assess_threshold(indicator, cells, municipality) -> Assessment:

@@ -211,8 +211,34 @@ class TestAssess:
         assert result.values == pytest.approx((0.24, 0.32))
         better = data.assign(value=[0.01, 0.05, 0.44, 0.3, 0.2])
         assert assess(ind, better, "Alle").status == MET
+        # Hiding a 6 % cell (everything else shown): the remainder could tip the balance.
+        close = data.assign(suppressed=[True, False, False, False, False])
+        assert assess(ind, close, "Alle").reason == "suppressed"
+
+    def test_development_decided_despite_a_small_hidden_cell(self):
+        pos = ("Mindre positiv udvikling", "Stor positiv udvikling")
+        neg = ("Stor negativ udvikling", "Mindre negativ udvikling")
+        ind = indicator(
+            "more_positive_than_negative",
+            table="7-22",
+            column="S",
+            positive_labels=pos,
+            negative_labels=neg,
+        )
+        labels = (neg[0], neg[1], "Status quo") + pos
+        shares = (0.01, 0.11, 0.63, 0.21, 0.04)  # NIRAS 7-22, staff and social workers
+        data = cells(
+            [
+                ("7-22", "Alle", "S", label, 84, v, False)
+                for label, v in zip(labels, shares, strict=True)
+            ]
+        )
         hidden = data.assign(suppressed=[True, False, False, False, False])
-        assert assess(ind, hidden, "Alle").reason == "suppressed"
+        hidden.loc[0, "value"] = float("nan")
+        # At most 1 % is hidden: 25 % positive beats at most 12 % negative.
+        assert assess(ind, hidden, "Alle").status == MET
+        flipped = hidden.assign(value=[float("nan"), 0.25, 0.63, 0.07, 0.04])
+        assert assess(ind, flipped, "Alle").status == NOT_MET
 
     def test_threshold_on_count_field(self):
         ind = indicator("at_least", table="6-1", threshold=20, field="count", min_n=0)
@@ -226,6 +252,15 @@ class TestAssess:
             assess(ind, pd.DataFrame(columns=["table", "municipality"]), "Alle")
 
 
+@pytest.fixture(scope="module")
+def published():
+    """NIRAS's printed pooled figures as published cells (nothing suppressed)."""
+    ref = pd.read_csv(
+        config.PUBLISHED_REFERENCE_PATH, dtype={"table": str, "column": str, "label": str}
+    )
+    return ref.assign(municipality="Alle", code="", count=float("nan"), suppressed=False)
+
+
 class TestAgainstPublishedNiras:
     """Golden check: on NIRAS's own pooled figures the theory reaches the report's conclusions.
 
@@ -233,13 +268,6 @@ class TestAgainstPublishedNiras:
     falling age all moved as hoped; its Table 7-28 shows more worsening than improvement in the
     coherence between daycare and social services, which this check keeps visible.
     """
-
-    @pytest.fixture(scope="class")
-    def published(self):
-        ref = pd.read_csv(
-            config.PUBLISHED_REFERENCE_PATH, dtype={"table": str, "column": str, "label": str}
-        )
-        return ref.assign(municipality="Alle", code="", count=float("nan"), suppressed=False)
 
     def test_criteria_name_rows_the_report_prints(self, theory, published):
         # 6-1 and 7-24 are figures whose numbers the report does not print.
