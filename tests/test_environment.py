@@ -13,7 +13,9 @@ NOT_PACKAGES = {"python", "pip"}
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower()
+    # conda-forge spells some names with "_" where PyPI uses "-" (jupyter_client).
+    name = re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0]
+    return name.lower().replace("_", "-")
 
 
 def _pyproject_packages() -> set[str]:
