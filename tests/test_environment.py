@@ -1,4 +1,4 @@
-"""environment.yml (conda users) and pyproject.toml (pip, the README and CI) name the same packages."""
+"""environment.yml (conda) and pyproject.toml (pip, the README and CI) name the same packages."""
 
 from __future__ import annotations
 
