@@ -22,8 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from dsr_analysis import validate
-from dsr_analysis.codebook import Codebook
+from dsr_analysis.codebook import Codebook, default_codebook
 from dsr_analysis.errors import InputValidationError, Problem
+from dsr_analysis.municipalities import monitored_names
 
 CSV_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIX = ".xlsx"
@@ -89,6 +90,149 @@ def load_export(
     return validate.validated_export(cells, path.name, codebook, municipalities, problems)
 
 
+def load_export_by_municipality(
+    path: Path | str,
+    codebook: Codebook | None = None,
+    municipalities: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, InputValidationError]]:
+    """Read an export, setting aside the municipalities whose own rows have problems.
+
+    A problem confined to one municipality's rows (a bad wave, date or code, a cell that looks
+    like a CPR number, a row with too many values) fails that municipality only; the rows of
+    the others come back validated and typed exactly as :func:`load_export` returns them. A
+    problem that cannot be pinned on one municipality still rejects the whole file: see
+    :func:`problems_by_municipality`. So does a file in which every municipality has problems.
+
+    Parameters
+    ----------
+    path, codebook, municipalities
+        As for :func:`load_export`.
+
+    Returns
+    -------
+    export : pandas.DataFrame
+        The rows of the municipalities without problems, as :func:`load_export` types them.
+    problems : dict of str to InputValidationError
+        One error per municipality set aside, keyed by its name, listing only its problems.
+
+    Raises
+    ------
+    InputValidationError
+        When a problem concerns the whole file; it lists every problem, as :func:`load_export`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from dsr_analysis.codebook import default_codebook
+    >>> columns = default_codebook().export_columns
+    >>> rows = [{c: "" for c in columns} | {"child_id": child, "municipality": name,
+    ...          "wave": wave, "registration_date": "2011-03-01"}
+    ...         for child, name, wave in [("A1", "Kolding", "1"), ("B1", "Odense", "9")]]
+    >>> text = "\\n".join(";".join(row) for row in [columns, *(r.values() for r in rows)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "export.csv"
+    ...     _ = path.write_text(text + "\\n")
+    ...     export, broken = load_export_by_municipality(path)
+    >>> export["municipality"].tolist(), list(broken)
+    (['Kolding'], ['Odense'])
+    >>> print(broken["Odense"])  # doctest: +NORMALIZE_WHITESPACE
+    1 problem(s) in the input:
+      - export.csv, row 3, column 'wave': found '9'; expected a whole number from 1 to 6
+        (1 = the start registration)
+    """
+    path = Path(path)
+    codebook = codebook or default_codebook()
+    names = tuple(municipalities) if municipalities is not None else monitored_names()
+    records, delimiter = export_records(path)
+    cells, problems = cells_from_records(records, path.name, delimiter)
+    problems += validate.export_problems(cells, path.name, codebook, names)
+    if not problems:
+        return validate.typed_export(cells, codebook), {}
+    by_municipality = problems_by_municipality(problems, records, names)
+    sound = cells[~cells[validate.MUNICIPALITY_COLUMN].isin(list(by_municipality or ()))]
+    if by_municipality is None or sound.empty:
+        validate.raise_for_problems(problems)
+    # The rules judge a row by its own cells or its child's other rows, and no child spans two
+    # municipalities here, so the rest passes; validating it again keeps that a checked fact.
+    export = validate.validated_export(sound, path.name, codebook, names)
+    return export, {
+        name: InputValidationError(validate.shown_problems(found), total=len(found))
+        for name, found in by_municipality.items()
+    }
+
+
+def problems_by_municipality(
+    problems: Sequence[Problem], records: list[list[str]], names: Sequence[str]
+) -> dict[str, list[Problem]] | None:
+    """Each municipality's problems, or None when any problem concerns the whole file.
+
+    A problem belongs to a municipality when it sits in a data row whose municipality cell
+    names one of ``names`` and whose child is registered in no other municipality. The cells
+    are read from the raw ``records``, so rows set aside while reading (too many values) are
+    placed too. Everything else concerns the whole file: problems of the header or a column,
+    problems in the municipality column itself (empty, unknown or changing), and rows whose
+    child id turns up in several municipalities, since which of them is wrong is unknown.
+
+    Examples
+    --------
+    >>> records = [["child_id", "municipality"], ["A1", "Kolding"], ["B1", "Odense"]]
+    >>> wrong_wave = Problem("x.csv", 3, "wave", "a whole number")
+    >>> list(problems_by_municipality([wrong_wave], records, ["Kolding", "Odense"]))
+    ['Odense']
+    >>> print(problems_by_municipality([Problem("x.csv", None, "wave", "a column")], records,
+    ...                                ["Kolding", "Odense"]))
+    None
+    """
+    municipality = record_column(records, validate.MUNICIPALITY_COLUMN)
+    child = record_column(records, validate.ID_COLUMN)
+    shared = children_in_several(municipality, child)
+    found: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if problem.row is None or problem.row < 2:
+            return None
+        name = municipality.get(problem.row, "")
+        if problem.column == validate.MUNICIPALITY_COLUMN or name not in names:
+            return None
+        if child.get(problem.row, "") in shared:
+            return None
+        found.setdefault(name, []).append(problem)
+    return found
+
+
+def record_column(records: list[list[str]], column: str) -> dict[int, str]:
+    """Spreadsheet row number -> the stripped cell under ``column`` in the header (first one).
+
+    Rows too short to reach the column are left out; so is everything when there is no such
+    column.
+
+    >>> record_column([["wave", "municipality"], [" 1 ", " Odense "], ["2"]], "municipality")
+    {2: 'Odense'}
+    """
+    header = [field.strip() for field in records[0]]
+    if column not in header:
+        return {}
+    position = header.index(column)
+    return {
+        number: record[position].strip()
+        for number, record in enumerate(records[1:], start=2)
+        if position < len(record)
+    }
+
+
+def children_in_several(municipality: dict[int, str], child: dict[int, str]) -> set[str]:
+    """Child ids found in rows of more than one (non-empty) municipality.
+
+    >>> children_in_several({2: "Kolding", 3: "Odense", 4: "Odense"}, {2: "A", 3: "A", 4: "B"})
+    {'A'}
+    """
+    seen: dict[str, set[str]] = {}
+    for row, name in municipality.items():
+        identifier = child.get(row, "")
+        if identifier and name:
+            seen.setdefault(identifier, set()).add(name)
+    return {identifier for identifier, places in seen.items() if len(places) > 1}
+
+
 def export_cells(path: Path | str) -> tuple[pd.DataFrame, list[Problem]]:
     """The export's cells as stripped strings, with the problems found while reading them.
 
@@ -102,15 +246,25 @@ def export_cells(path: Path | str) -> tuple[pd.DataFrame, list[Problem]]:
         If the file cannot be read at all: missing, empty, unreadable, wrong separator.
     """
     path = Path(path)
+    records, delimiter = export_records(path)
+    return cells_from_records(records, path.name, delimiter)
+
+
+def export_records(path: Path) -> tuple[list[list[str]], str | None]:
+    """The file's records as read (record 1 = the header) and its CSV separator (None: Excel).
+
+    Raises
+    ------
+    InputValidationError
+        If the file cannot be read at all: missing, empty, unreadable, wrong separator.
+    """
     if not path.is_file():
         fail(path.name, None, "an export file at this path; there is none")
     if path.suffix.lower() == EXCEL_SUFFIX:
-        records, delimiter = xlsx_records(path), None
-    else:
-        text = decoded_text(path.read_bytes(), path.name)
-        delimiter = header_delimiter(text, path.name)
-        records = csv_records(text, delimiter, path.name)
-    return cells_from_records(records, path.name, delimiter)
+        return xlsx_records(path), None
+    text = decoded_text(path.read_bytes(), path.name)
+    delimiter = header_delimiter(text, path.name)
+    return csv_records(text, delimiter, path.name), delimiter
 
 
 def fail(file: str, row: int | None, expected: str) -> NoReturn:
