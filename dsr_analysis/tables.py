@@ -22,6 +22,7 @@ import yaml
 
 from dsr_analysis import config, measures, tidy
 from dsr_analysis.codebook import Codebook, Question, default_codebook
+from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.suppression import TableSpec, suppress
 
 POOLED = "Alle"
@@ -283,12 +284,44 @@ def published_cells(export_path: Path | str | None = None, min_cell: int = confi
 
     codebook = codebook or default_codebook()
     export = load_export(export_path or config.SYNTHETIC_EXPORT_PATH, codebook)
+    return published_cells_of(export, min_cell, language, codebook)
+
+
+def published_cells_of(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,
+                       language: str = "da", codebook: Codebook | None = None) -> pd.DataFrame:
+    """Every published cell of an export already validated and typed, small cells suppressed.
+
+    The report runner validates the export once (see
+    :func:`dsr_analysis.export.load_export_by_municipality`) and computes the cells from the
+    rows that pass.
+    """
+    codebook = codebook or default_codebook()
     cells = unsuppressed_cells(export, codebook, language)
     specs = suppression_specs(load_tables_spec(), codebook, language)
     # Suppression sorts by key; carry the report's order through it.
     published = suppress(cells.assign(_order=range(len(cells))), specs, min_cell=min_cell)
     published = published.sort_values("_order")[CELL_COLUMNS].reset_index(drop=True)
     return published.astype({"count": "Int64"})
+
+
+def report_cells(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,
+                 language: str = "da", codebook: Codebook | None = None) -> pd.DataFrame:
+    """The published cells the chapters read: Danish labels plus the words to show.
+
+    Labels stay Danish, because the programme theory's criteria name Danish rows; the columns
+    ``label_display`` and ``column_display`` hold the words in ``language``.
+    """
+    cells = published_cells_of(export, min_cell, "da", codebook)
+    cells = cells.assign(label_display=cells["label"], column_display=cells["column"])
+    if language != "da":
+        # The same measures in the same order give the same rows, so the other edition's
+        # words line up with the Danish cells position by position.
+        other = published_cells_of(export, min_cell, language, codebook)
+        if len(other) != len(cells) or not other["table"].equals(cells["table"]):
+            raise ConfigurationError(f"the {language} cells do not line up with the Danish ones")
+        cells["label_display"] = other["label"].to_numpy()
+        cells["column_display"] = other["column"].to_numpy()
+    return cells
 
 
 def all_published_cells(export_path: Path | str | None = None,
