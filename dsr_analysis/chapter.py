@@ -143,12 +143,17 @@ def is_synthetic(cells: pd.DataFrame) -> bool:
 
 @dataclass(frozen=True)
 class Unit:
-    """One report set: a municipality of the project, or the four pooled ("Alle")."""
+    """One report set: a municipality of the project, the four pooled ("Alle"), or Copenhagen.
+
+    ``trial`` marks a municipality outside the NIRAS project whose evidence is a randomised
+    trial (Copenhagen): it is never pooled with the project's municipalities.
+    """
 
     id: str
     name: str
     monitored: bool
     facts: dict = field(default_factory=dict, hash=False, compare=False)
+    trial: bool = False
 
     @property
     def is_pooled(self) -> bool:
@@ -159,20 +164,89 @@ class Unit:
 
 
 def load_units(path: Path | str = config.MUNICIPALITIES_PATH) -> list[Unit]:
-    """The report units: the project's municipalities in file order, then the pooled "Alle".
-
-    Municipalities outside the NIRAS project (``trial: true``, i.e. Copenhagen) get no report.
+    """The report units: the project's municipalities in file order, the pooled "Alle", then
+    the municipalities with a trial (``trial: true``, i.e. Copenhagen).
 
     Examples
     --------
     >>> [unit.id for unit in load_units()]
-    ['faaborg-midtfyn', 'frederikshavn', 'kolding', 'mariagerfjord', 'odense', 'alle']
+    ['faaborg-midtfyn', 'frederikshavn', 'kolding', 'mariagerfjord', 'odense', 'alle', 'kobenhavn']
     """
     from dsr_analysis.municipalities import load_municipalities
 
-    entries = [e for e in load_municipalities(path) if not e.get("trial", False)]
-    units = [Unit(str(e["id"]), str(e["name"]), bool(e["monitored"]), dict(e)) for e in entries]
-    return units + [Unit(POOLED_ID, POOLED, True, {})]
+    units = [
+        Unit(str(e["id"]), str(e["name"]), bool(e["monitored"]), dict(e), bool(e.get("trial")))
+        for e in load_municipalities(path)
+    ]
+    # "Alle" closes the project's municipalities; a trial is a report set of its own after it.
+    project = [u for u in units if not u.trial]
+    return project + [Unit(POOLED_ID, POOLED, True, {})] + [u for u in units if u.trial]
+
+
+#: What a chapter notebook gets as ``data_path``: the unit's published monitoring cells, or the
+#: trial's register extract (a folder with institutions.csv and children.csv).
+CELLS_DATA = "cells"
+TRIAL_DATA = "trial"
+
+
+@dataclass(frozen=True)
+class ReportChapter:
+    """One chapter of a unit's report set.
+
+    ``page`` is the level's page name, the same in every unit's set (``05_long_term``), so the
+    index's columns and the links line up even when a unit renders a level with its own
+    notebook; ``position`` is the level's place in the programme theory (0 for the effort).
+    """
+
+    position: int
+    level: Level
+    page: str
+    notebook: str
+    data: str = CELLS_DATA
+
+
+def report_chapters(unit: Unit, theory: ProgrammeTheory) -> list[ReportChapter]:
+    """The chapters of a unit's report set, in programme-theory order.
+
+    By default every level, rendered by its own notebook from the unit's published cells. A
+    municipality's ``report.chapters`` in the municipalities file lists the levels its set has
+    instead (Copenhagen: the effort and the long-term effect), each optionally with its own
+    ``notebook`` and ``data: trial``.
+
+    Raises
+    ------
+    ConfigurationError
+        If the list names an unknown level, a level twice, or an unknown kind of data.
+
+    Examples
+    --------
+    >>> theory = load_programme_theory()
+    >>> units = {unit.id: unit for unit in load_units()}
+    >>> [c.page for c in report_chapters(units["kobenhavn"], theory)]
+    ['01_effort', '05_long_term']
+    >>> [c.notebook for c in report_chapters(units["kobenhavn"], theory)]
+    ['01_effort.ipynb', 'kbh_long_term.ipynb']
+    >>> len(report_chapters(units["kolding"], theory))
+    5
+    """
+    levels = {level.id: (i, level) for i, level in enumerate(theory.levels)}
+    listed = (unit.facts.get("report") or {}).get("chapters")
+    if listed is None:
+        listed = [{"level": level.id} for level in theory.levels]
+    chapters = []
+    for entry in listed:
+        level_id = str(entry.get("level"))
+        if level_id not in levels:
+            raise ConfigurationError(f"{unit.id}: report chapter for unknown level {level_id!r}")
+        data = entry.get("data", CELLS_DATA)
+        if data not in (CELLS_DATA, TRIAL_DATA):
+            raise ConfigurationError(f"{unit.id}: report chapter data must be cells or trial")
+        position, level = levels[level_id]
+        notebook = str(entry.get("notebook") or level.notebook)
+        chapters.append(ReportChapter(position, level, Path(level.notebook).stem, notebook, data))
+    if len({c.level.id for c in chapters}) != len(chapters):
+        raise ConfigurationError(f"{unit.id}: a level is listed twice in report.chapters")
+    return sorted(chapters, key=lambda c: c.position)
 
 
 @lru_cache(maxsize=1)
@@ -220,6 +294,20 @@ def format_value(value: float, kind: str, lang: str) -> str:
         return f"{value:.0f}"
     text = f"{value:.2f}"
     return text.replace(".", ",") if lang == "da" else text
+
+
+def _number(value: float | int | None, lang: str) -> str:
+    """A figure from the municipalities file as printed: thousands separated, one decimal if any.
+
+    Examples
+    --------
+    >>> _number(5352, "da"), _number(10.5, "da"), _number(5352, "en"), _number(10.5, "en")
+    ('5.352', '10,5', '5,352', '10.5')
+    """
+    if value is None:
+        return ""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text
 
 
 def _e(text: object) -> str:
@@ -298,7 +386,7 @@ def html_table(frame: pd.DataFrame, caption: str = "", first_header: str = "") -
 # -------------------------------------------------------------------------------- figures --
 
 
-def _svg_from_figure(fig) -> str:
+def svg_from_figure(fig) -> str:
     """Serialise a matplotlib figure as inline SVG that is identical on every run."""
     import matplotlib.pyplot as plt
     from matplotlib import rc_context
@@ -367,7 +455,7 @@ def indicator_figure(
         ax.legend(title="", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
     ax.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
-    return _svg_from_figure(fig)
+    return svg_from_figure(fig)
 
 
 def _figure_data(cells, indicator, unit, theory, lang) -> pd.DataFrame:
@@ -408,12 +496,14 @@ def _municipalities_shown(cells: pd.DataFrame, unit: Unit) -> list[str]:
 
 
 def programme_theory_svg(
-    theory: ProgrammeTheory, level_id: str, statuses: dict[str, str], lang: str
+    theory: ProgrammeTheory, level_id: str, statuses: dict[str, str] | None, lang: str
 ) -> str:
     """The programme theory as boxes left to right, ``level_id`` highlighted.
 
     Each level shows one dot per indicator coloured and marked by its assessment
     (``statuses`` maps indicator id to status; missing ids count as too little data).
+    ``statuses=None`` draws no dots: the trial's chapter does not assess the monitoring's
+    indicators, and grey "too little data" dots would suggest it tried.
     The SVG is written by hand so it is small, deterministic and readable as text.
 
     Examples
@@ -444,7 +534,7 @@ def programme_theory_svg(
                 f"font-size='14' font-weight='{'bold' if current else 'normal'}' "
                 f"font-family='sans-serif' fill='#111'>{_e(line)}</text>"
             )
-        for k, indicator in enumerate(level.indicators):
+        for k, indicator in enumerate(level.indicators if statuses is not None else ()):
             status = statuses.get(indicator.id, "too_little_data")
             colour, symbol = STATUS_STYLE[status]
             cx, cy = x + 22 + (k % 5) * 29, top + 78 + (k // 5) * 28
@@ -572,11 +662,14 @@ class Chapter:
 
     def render_diagram(self) -> str:
         """The programme theory with this level highlighted, indicators coloured."""
-        svg = programme_theory_svg(self.theory, self.level.id, self.statuses(), self.lang)
-        return (
-            f"<figure class='diagram'>{svg}<figcaption>"
-            f"{_e(self.word('diagram_caption'))}</figcaption></figure>"
-        )
+        if self.unit.trial:
+            # No dots: the monitoring's indicators are not assessed where there is a trial.
+            svg = programme_theory_svg(self.theory, self.level.id, None, self.lang)
+            caption = self.word("diagram_caption_trial").format(name=self.unit.name)
+        else:
+            svg = programme_theory_svg(self.theory, self.level.id, self.statuses(), self.lang)
+            caption = self.word("diagram_caption")
+        return f"<figure class='diagram'>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
 
     def render_introduction(self) -> str:
         """The level's summary, expected results and (for the effort) its parts."""
@@ -589,9 +682,11 @@ class Chapter:
         items = "".join(f"<li>{_e(r.get(lang))}</li>" for r in self.level.expected_results)
         parts.append(f"<h2>{_e(self.word('expected_results'))}</h2><ul>{items}</ul>")
         if not self.has_data:
+            # A trial municipality has evidence, just not this kind: say where it is.
+            key = "no_monitoring_trial" if self.unit.trial else "no_monitoring"
             parts.append(
                 f"<p class='no-data'><strong>"
-                f"{_e(self.word('no_monitoring').format(name=self.unit.name))}"
+                f"{_e(self.word(key).format(name=self.unit.name))}"
                 "</strong></p>"
             )
         return "".join(parts)
@@ -605,7 +700,8 @@ class Chapter:
 
     def render_organisation(self) -> str:
         """How the unit's municipality (or each municipality, for "Alle") organised the work."""
-        units = [u for u in self.all_units if not u.is_pooled]
+        # "Alle" compares the project's municipalities; a trial municipality is not one of them.
+        units = [u for u in self.all_units if not u.is_pooled and not u.trial]
         if not self.unit.is_pooled:
             units = [self.unit]
         rows = {u.name: self._organisation_row(u) for u in units}
@@ -617,7 +713,58 @@ class Chapter:
             if self.unit.facts.get(key):
                 parts.append(f"<p>{_e(self.unit.facts[key])}</p>")
         parts.append(html_table(frame, first_header=self.word("municipality")))
+        if self.unit.trial:
+            parts.append(self._trial_facts())
         return "".join(parts)
+
+    def _trial_facts(self) -> str:
+        """The trial's design and costs as the sources print them (municipalities file)."""
+        facts, w, lang = self.unit.facts, self.word, self.lang
+        trial = facts.get("trial_details") or {}
+        costs = facts.get("costs") or {}
+        expansion = facts.get("expansion") or {}
+
+        def value(entry):
+            return entry.get("value") if isinstance(entry, dict) else entry
+
+        rows = {}
+        if trial:
+            rows[w("trial_design")] = w("trial_design_lottery")
+            period = trial.get("project_period") or {}
+            years = value(trial.get("duration_years"))
+            if period.get("start") and period.get("end"):
+                text = f"{str(period['start'])[:4]}–{str(period['end'])[:4]}"
+                rows[w("trial_period")] = (
+                    f"{text} ({_number(years, lang)} {w('years')})" if years else text
+                )
+            for key in ("institutions", "children_intervention", "children_control"):
+                if value(trial.get(key)) is not None:
+                    rows[w(f"trial_{key}")] = _number(value(trial[key]), lang)
+        if value(costs.get("yearly_cost_mio_dkk")) is not None:
+            rows[w("yearly_cost")] = (
+                f"{_number(value(costs['yearly_cost_mio_dkk']), lang)} {w('million_dkk')}"
+            )
+        for key in ("social_worker_fte", "project_management_and_evaluation_fte"):
+            if value(costs.get(key)) is not None:
+                rows[w(key)] = _number(value(costs[key]), lang)
+        if value(expansion.get("social_workers_to")) is not None:
+            rows[w("expansion")] = w("expansion_text").format(
+                start=_number(value(expansion.get("social_workers_from")), lang),
+                end=_number(value(expansion["social_workers_to"]), lang),
+                institutions=_number(value(expansion.get("institutions")), lang),
+            )
+        if not rows:
+            return ""
+        frame = pd.DataFrame({w("value"): list(rows.values())}, index=list(rows))
+        note_key = "note" if lang == "en" else "note_da"
+        note = costs.get(note_key, "")
+        source = trial.get("evaluation", "")
+        notes = " ".join(t for t in (note, f"{w('source')}: {source}." if source else "") if t)
+        return (
+            f"<h2>{_e(w('trial_facts'))}</h2>"
+            + html_table(frame, first_header="")
+            + (f"<p class='note'>{_e(notes)}</p>" if notes else "")
+        )
 
     def _organisation_row(self, unit: Unit) -> dict[str, str]:
         facts, w = unit.facts, self.word
@@ -654,9 +801,11 @@ class Chapter:
         return int(rows["count"].iloc[0])
 
     def _time_text(self, time: dict) -> str:
-        if not time.get("hours"):
-            return ""
         w = self.word
+        if not time.get("hours"):
+            # Copenhagen states its staffing in full-time equivalents, not hours.
+            fte = time.get("fte")
+            return f"{_number(fte, self.lang)} {w('fte')}" if fte else ""
         hours = format_value(float(time["hours"]), "count", self.lang)
         per = {"week": w("per_week"), "fortnight": w("per_fortnight")}.get(time.get("per"), "")
         scope = {

@@ -149,8 +149,10 @@ def _html_exporter():
     if _exporter is None:
         from nbconvert import HTMLExporter
 
+        # No anchor links: nbconvert appends a visible "¶" to every Markdown heading.
         _exporter = HTMLExporter(
             template_name="basic",
+            exclude_anchor_links=True,
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,

@@ -28,7 +28,9 @@ def load_municipalities(path: Path | str = config.MUNICIPALITIES_PATH) -> list[d
     ['Faaborg-Midtfyn', 'Frederikshavn']
     """
     path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # The C loader when present: every report build, even one with nothing to do, reads this.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - safe
     entries = raw.get("municipalities") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ConfigurationError(f"{path}: expected a non-empty list under 'municipalities'")

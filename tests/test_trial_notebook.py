@@ -30,12 +30,13 @@ def notebook() -> nbformat.NotebookNode:
 
 class TestNotebookContract:
     def test_parameters(self):
+        # The same names, in the same order, as every other chapter: dsr reports passes these.
         parameters = papermill.inspect_notebook(str(NOTEBOOK))
         defaults = {name: spec["default"] for name, spec in parameters.items()}
         assert defaults == {
-            "municipality": '"København"',
-            "data_dir": '""',
-            "language": '"da"',
+            "municipality": '"kobenhavn"',
+            "data_path": '""',
+            "lang": '"da"',
             "min_cell": "5",
         }
 
@@ -67,8 +68,10 @@ def test_notebook_runs_offline(tmp_path):
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     markdown = " ".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
-    assert "Tabel KBH-7" in markdown and "skjult" in markdown
-    assert any("image/png" in o.get("data", {}) for o in outputs)
+    html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "Tabel KBH-7" in html and "skjult" in markdown
+    assert "Virkning på lang sigt – København" in html
+    assert "<svg" in html and not any("image/png" in o.get("data", {}) for o in outputs)
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +83,24 @@ def small_cells(tmp_path_factory) -> pd.DataFrame:
     ]
     directory = tmp_path_factory.mktemp("small")
     write_trial(Trial(institutions, children), directory)
-    return chapter.chapter_cells(data_dir=str(directory), min_cell=20)
+    return chapter.chapter_cells(data_path=str(directory), min_cell=20)
 
 
 class TestDisplay:
     def test_only_copenhagen_has_the_trial(self):
-        with pytest.raises(ConfigurationError, match="only for København"):
-            chapter.chapter_cells("Kolding")
+        with pytest.raises(ConfigurationError, match="only for kobenhavn"):
+            chapter.chapter_cells("kolding")
+
+    def test_suppressed_cells_reach_the_html_tables(self, small_cells):
+        html = chapter.table_html(small_cells, "KBH-3")
+        assert "<td>–</td>" in html and html.startswith("<table class='cells'><caption>Tabel")
+
+    def test_heading_and_diagram_match_the_other_chapters(self):
+        heading = chapter.heading_html("long_term", "kobenhavn", "en")
+        assert heading.endswith(">Long-term effect – København</h1>")
+        diagram = chapter.diagram_html("long_term", "kobenhavn")
+        assert "class='level current' data-level='long_term'" in diagram
+        assert "indicator-dot" not in diagram and "København" in diagram
 
     def test_suppressed_cells_print_the_mark(self, small_cells):
         table = chapter.display_table(small_cells, "KBH-3")

@@ -234,7 +234,7 @@ def unsuppressed_trial_cells(
     cells["published"] = cells["published"].where(~in_fractions, cells["published"] / 100)
     cells["label"] = cells["code"].map(lambda code: layout["rows"][code][language])
     cells["column"] = cells["column_key"].map(lambda key: layout["columns"][key][language])
-    synthetic = bool(trial.children.get("synthetic", pd.Series([0])).eq(1).all())
+    synthetic = trial.synthetic
     cells = cells.assign(
         municipality=MUNICIPALITY,
         denominator=cells["n"],

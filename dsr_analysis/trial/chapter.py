@@ -3,6 +3,9 @@ figures, a figure of the differences and the economy's assumptions.
 
 The notebook ``notebooks/kbh_long_term.ipynb`` only calls these functions; all numbers come from
 :func:`dsr_analysis.trial.cells.trial_cells`, so the chapter shows exactly the suppressed cells.
+``dsr reports`` runs it as the long-term chapter of Copenhagen's report set, with the same
+parameters as the other chapters; the ``*_html`` functions give the page the heading, diagram,
+tables and figure in the same form as :mod:`dsr_analysis.chapter` gives the others.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from dsr_analysis import chapter as report
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
-from dsr_analysis.trial.cells import MUNICIPALITY, load_trial_tables, trial_cells
+from dsr_analysis.municipalities import load_municipalities
+from dsr_analysis.programme_theory import load_programme_theory
+from dsr_analysis.trial.cells import load_trial_tables, trial_cells
 from dsr_analysis.trial.economy import load_economy
 from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES
 
@@ -23,31 +29,85 @@ _DECIMALS = {"count": 0, "percent": 1, "points": 1, "months": 1, "dkk": 0}
 _RATIO_DECIMALS = {"icc": 3, "design_effect": 2, "variance_ratio": 2}
 
 
+def trial_units() -> dict[str, str]:
+    """Return unit id -> name of the municipalities with a trial (``trial: true``).
+
+    Examples
+    --------
+    >>> trial_units()
+    {'kobenhavn': 'København'}
+    """
+    return {str(e["id"]): str(e["name"]) for e in load_municipalities() if e.get("trial")}
+
+
 def chapter_cells(
-    municipality: str = MUNICIPALITY,
-    data_dir: Path | str | None = None,
+    municipality: str = "kobenhavn",
+    data_path: Path | str | None = None,
     min_cell: int = DEFAULT_MIN_CELL,
     language: str = "da",
 ) -> pd.DataFrame:
-    """Return the suppressed KBH cells for the chapter of ``municipality``.
+    """Return the suppressed KBH cells for the chapter of ``municipality`` (a unit id).
 
-    ``data_dir`` empty or ``None`` means the bundled synthetic trial.
+    ``data_path`` is the folder of the trial's extract (``institutions.csv``, ``children.csv``);
+    empty or ``None`` means the bundled synthetic trial.
 
     Raises
     ------
     ConfigurationError
-        If ``municipality`` is not København: only Copenhagen ran the trial.
+        If ``municipality`` has no trial: only Copenhagen ran one.
 
     Examples
     --------
-    >>> chapter_cells("Odense")
+    >>> chapter_cells("odense")
     Traceback (most recent call last):
     ...
-    dsr_analysis.errors.ConfigurationError: the trial exists only for København, not 'Odense'
+    dsr_analysis.errors.ConfigurationError: the trial exists only for kobenhavn, not 'odense'
     """
-    if municipality != MUNICIPALITY:
-        raise ConfigurationError(f"the trial exists only for {MUNICIPALITY}, not {municipality!r}")
-    return trial_cells(data_dir=data_dir or None, min_cell=min_cell, language=language)
+    units = trial_units()
+    if municipality not in units:
+        known = ", ".join(units)
+        raise ConfigurationError(f"the trial exists only for {known}, not {municipality!r}")
+    return trial_cells(data_dir=data_path or None, min_cell=min_cell, language=language)
+
+
+def heading_html(level_id: str, municipality: str = "kobenhavn", language: str = "da") -> str:
+    """Return the chapter's heading as the other chapters print it: level title – unit name.
+
+    Examples
+    --------
+    >>> heading_html("long_term")
+    "<h1 class='chapter-title' data-level='long_term'>Virkning på lang sigt – København</h1>"
+    """
+    title = load_programme_theory().level(level_id).title.get(language)
+    name = trial_units().get(municipality, municipality)
+    return (
+        f"<h1 class='chapter-title' data-level='{_escape(level_id)}'>"
+        f"{_escape(title)} – {_escape(name)}</h1>"
+    )
+
+
+def diagram_html(level_id: str, municipality: str = "kobenhavn", language: str = "da") -> str:
+    """Return the programme-theory diagram with ``level_id`` highlighted and no indicator dots.
+
+    The trial answers the level's question itself; the monitoring's indicators are not
+    assessed for Copenhagen, so none are drawn.
+
+    Examples
+    --------
+    >>> "data-status" in diagram_html("long_term")
+    False
+    """
+    theory = load_programme_theory()
+    svg = report.programme_theory_svg(theory, level_id, None, language)
+    name = trial_units().get(municipality, municipality)
+    caption = theory.word("diagram_caption_trial", language).format(name=name)
+    return f"<figure class='diagram'>{svg}<figcaption>{_escape(caption)}</figcaption></figure>"
+
+
+def _escape(text: object) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
 
 
 def format_number(value: float, decimals: int, language: str = "da") -> str:
@@ -167,6 +227,32 @@ def display_table(cells: pd.DataFrame, table_id: str, language: str = "da") -> p
     table = table.reindex(index=rows, columns=list(keys))
     table.index.name, table.columns.name = None, None
     return table
+
+
+def table_html(cells: pd.DataFrame, table_id: str, language: str = "da") -> str:
+    """Return one KBH table as the report's other tables look: HTML with its caption.
+
+    Examples
+    --------
+    >>> table_html(chapter_cells(), "KBH-2")[:80]
+    "<table class='cells'><caption>Tabel KBH-2. Børn, der modtog støtte fra Socialfor"
+    """
+    caption = load_trial_tables()["text"]["caption"][language]
+    return report.html_table(
+        display_table(cells, table_id, language),
+        caption=caption.format(id=table_id, title=table_title(table_id, language)),
+    )
+
+
+def comparison_html(cells: pd.DataFrame, language: str = "da") -> str:
+    """Return :func:`comparison_table` as an HTML table like the report's others."""
+    figure = load_trial_tables()["text"]["figure"][language]
+    return report.html_table(comparison_table(cells, language), first_header=figure)
+
+
+def figure_html(figure: plt.Figure) -> str:
+    """Return a figure as inline SVG the same on every run, as the other chapters show them."""
+    return f"<figure class='chart'>{report.svg_from_figure(figure)}</figure>"
 
 
 def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:

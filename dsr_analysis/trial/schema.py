@@ -127,6 +127,19 @@ class Trial:
     institutions: pd.DataFrame
     children: pd.DataFrame
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether every child is marked synthetic (a register extract has no such column).
+
+        Examples
+        --------
+        >>> Trial(pd.DataFrame(), pd.DataFrame({"synthetic": [1, 1]})).synthetic
+        True
+        >>> Trial(pd.DataFrame(), pd.DataFrame({"child_id": ["C1"]})).synthetic
+        False
+        """
+        return bool(self.children.get("synthetic", pd.Series([0])).eq(1).all())
+
 
 def _row(index) -> int:
     """The spreadsheet row of a cell: the frames are indexed by it (header = row 1)."""
