@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dsr_analysis import config  # noqa: E402
-from dsr_analysis.chapter import load_units  # noqa: E402
+from dsr_analysis.chapter import TRIAL_DATA, load_units, report_chapters  # noqa: E402
 from dsr_analysis.programme_theory import load_programme_theory  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -58,21 +58,25 @@ def clean_generated() -> None:
 
 
 def baseline_script(out: Path, data: Path) -> str:
-    """The plain loop: papermill, then nbconvert, per unit and chapter."""
-    units = [unit.id for unit in load_units()]
-    notebooks = [level.notebook for level in load_programme_theory().levels]
+    """The plain loop: papermill, then nbconvert, per unit and chapter.
+
+    The same (unit, notebook) pairs as ``dsr reports``: Copenhagen's set has two chapters and
+    its long-term one reads the trial's extract.
+    """
+    theory = load_programme_theory()
     papermill, jupyter = shlex.quote(str(BIN / "papermill")), shlex.quote(str(BIN / "jupyter"))
-    return "\n".join([
-        "set -euo pipefail",
-        f"for unit in {' '.join(units)}; do",
-        f"  for nb in {' '.join(notebooks)}; do",
-        f"    mkdir -p {out}/$unit",
-        f"    {papermill} --no-progress-bar -k python3 notebooks/$nb {out}/$unit/$nb"
-        f" -p municipality $unit -p data_path {shlex.quote(str(data))}",
-        f"    {jupyter} nbconvert --to html --log-level WARN {out}/$unit/$nb",
-        "  done",
-        "done",
-    ])
+    lines = ["set -euo pipefail"]
+    for unit in load_units():
+        lines.append(f"mkdir -p {out}/{unit.id}")
+        for chapter in report_chapters(unit, theory):
+            source = config.DATA_DIR / "trial" if chapter.data == TRIAL_DATA else data
+            executed = f"{out}/{unit.id}/{chapter.page}.ipynb"
+            lines.append(
+                f"{papermill} --no-progress-bar -k python3 notebooks/{chapter.notebook} {executed}"
+                f" -p municipality {unit.id} -p data_path {shlex.quote(str(source))}"
+            )
+            lines.append(f"{jupyter} nbconvert --to html --log-level WARN {executed}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -80,8 +84,9 @@ def main() -> None:
     parser.add_argument("--baseline-data", choices=["export", "cells"], default="export")
     args = parser.parse_args()
     dsr = [str(BIN / "dsr"), "reports"]
-    print(f"machine: {os.cpu_count()} cores; units x chapters: "
-          f"{len(load_units())} x {len(load_programme_theory().levels)}")
+    theory = load_programme_theory()
+    chapters = sum(len(report_chapters(unit, theory)) for unit in load_units())
+    print(f"machine: {os.cpu_count()} cores; {len(load_units())} units, {chapters} chapters")
 
     clean_generated()
     cold, result = timed(dsr)
