@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import config
-from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.errors import ConfigurationError, InputValidationError
 from dsr_analysis.programme_theory import (
     CELL_COLUMNS,
     MET,
@@ -55,7 +55,7 @@ def load_cells(
     """Published cells for the chapters: the one adapter between notebooks and the tables.
 
     ``data_path`` is either a monitoring export (validated and turned into suppressed cells by
-    ``dsr_analysis.tables.published_cells``) or a published-cells CSV written earlier (as the
+    ``dsr_analysis.tables.report_cells``) or a published-cells CSV written earlier (as the
     report runner does, so each notebook does not recompute every table). ``None`` means the
     bundled synthetic export. Labels stay Danish, because the criteria name Danish rows; the
     columns ``label_display`` and ``column_display`` hold the words to show in ``lang``.
@@ -69,19 +69,35 @@ def load_cells(
     path = Path(data_path) if data_path else config.SYNTHETIC_EXPORT_PATH
     if _is_cells_file(path):
         return read_cells(path)
-    from dsr_analysis.tables import published_cells
+    from dsr_analysis.export import load_export
+    from dsr_analysis.tables import report_cells
 
-    cells = published_cells(path, min_cell=min_cell)
-    cells = cells.assign(label_display=cells["label"], column_display=cells["column"])
-    if lang != "da":
-        # The same measures in the same order give the same rows, so the English edition's
-        # words line up with the Danish cells position by position.
-        english = published_cells(path, min_cell=min_cell, language=lang)
-        if len(english) != len(cells) or not english["table"].equals(cells["table"]):
-            raise ConfigurationError("the English cells do not line up with the Danish ones")
-        cells["label_display"] = english["label"].to_numpy()
-        cells["column_display"] = english["column"].to_numpy()
-    return cells
+    return report_cells(load_export(path), min_cell, lang)
+
+
+def load_cells_by_municipality(
+    data_path: Path | str | None = None, min_cell: int = config.DEFAULT_MIN_CELL, lang: str = "da"
+) -> tuple[pd.DataFrame, dict[str, InputValidationError]]:
+    """Published cells of the municipalities whose rows pass, and the errors of the others.
+
+    As :func:`load_cells`, but a problem confined to one municipality's rows leaves out that
+    municipality instead of rejecting the export (see
+    :func:`dsr_analysis.export.load_export_by_municipality`); the pooled "Alle" cells then pool
+    the others only. A published-cells CSV is taken as it is, with no errors.
+
+    Raises
+    ------
+    InputValidationError
+        When a problem concerns the whole export.
+    """
+    path = Path(data_path) if data_path else config.SYNTHETIC_EXPORT_PATH
+    if _is_cells_file(path):
+        return read_cells(path), {}
+    from dsr_analysis.export import load_export_by_municipality
+    from dsr_analysis.tables import report_cells
+
+    export, broken = load_export_by_municipality(path)
+    return report_cells(export, min_cell, lang), broken
 
 
 def _is_cells_file(path: Path) -> bool:
