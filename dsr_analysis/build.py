@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
 import traceback
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,7 +28,14 @@ import click
 import pandas as pd
 
 from dsr_analysis import __version__, config
-from dsr_analysis.chapter import POOLED, Unit, is_synthetic, load_cells, load_units, read_cells
+from dsr_analysis.chapter import (
+    POOLED,
+    Unit,
+    is_synthetic,
+    load_cells_by_municipality,
+    load_units,
+    read_cells,
+)
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.programme_theory import (
     MET,
@@ -91,6 +99,9 @@ class Summary:
 
     outcomes: list[Outcome] = field(default_factory=list)
     index: Path | None = None
+    # Unit id -> why its input cannot be used, for every unit whose data are broken (requested
+    # or not); such a unit's chapters are not executed and its previous pages stay.
+    input_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -172,12 +183,14 @@ def git_commit() -> str:
 
 def all_cells(
     data_path: Path | None, min_cell: int, lang: str, build_dir: Path, source_hash: str
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, str, dict[str, str]]:
     """Published cells for the whole build, cached by export, settings and library source.
 
     Computing every table from the export takes seconds; a rebuild with nothing changed must
     not, so the cells are kept in ``build/cells/`` under a key of everything they depend on.
-    Returns the cells and the export's SHA-256.
+    Returns the cells, the export's SHA-256 and, for each municipality whose own rows have
+    problems, the validation message; its rows are left out of the cells (see
+    :func:`~dsr_analysis.chapter.load_cells_by_municipality`).
     """
     path = Path(data_path) if data_path else config.SYNTHETIC_EXPORT_PATH
     try:
@@ -186,11 +199,38 @@ def all_cells(
         raise BuildError(f"cannot read the data file {path}: {error.strerror}") from error
     key = sha256_bytes(f"{export_hash}|{min_cell}|{lang}|{source_hash}".encode())[:20]
     cached = build_dir / "cells" / f"all-{key}.csv"
-    if cached.exists():
-        return read_cells(cached), export_hash
-    cells = load_cells(path, min_cell=min_cell, lang=lang)
+    # The messages are cached beside the cells, so a no-op rebuild need not validate again.
+    problems_path = cached.with_suffix(".problems.json")
+    if cached.exists() and problems_path.exists():
+        broken = json.loads(problems_path.read_text(encoding="utf-8"))
+        return read_cells(cached), export_hash, broken
+    cells, errors = load_cells_by_municipality(path, min_cell=min_cell, lang=lang)
+    broken = {name: str(error) for name, error in errors.items()}
+    _atomic_write(problems_path, json.dumps(broken, ensure_ascii=False, indent=1))
     _atomic_write(cached, cells_csv(cells))
-    return read_cells(cached), export_hash
+    return read_cells(cached), export_hash, broken
+
+
+def input_errors(units: list[Unit], broken: dict[str, str]) -> dict[str, str]:
+    """Unit id -> why its input cannot be used: its municipality's problems; for "Alle" all.
+
+    >>> units = [Unit("kolding", "Kolding", True), Unit("alle", "Alle", True)]
+    >>> print(input_errors(units, {"Kolding": "1 problem(s) in the input: (the list)"})["alle"])
+    it pools every monitored municipality, and the rows of Kolding have problems:
+    1 problem(s) in the input: (the list)
+    """
+    errors = {}
+    for unit in units:
+        if unit.is_pooled and broken:
+            details = "\n".join(broken.values())
+            errors[unit.id] = (
+                "it pools every monitored municipality, and the rows of "
+                f"{', '.join(broken)} have problems:\n{details}"
+            )
+        elif unit.name in broken:
+            errors[unit.id] = broken[unit.name]
+    return errors
+
 
 
 def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:
@@ -449,12 +489,15 @@ def build_reports(
     Returns
     -------
     Summary
-        One outcome per chapter; ``failed`` lists the failures.
+        One outcome per chapter; ``failed`` lists the failures. A unit whose municipality's
+        rows have problems (and "Alle", which pools them) fails without being executed,
+        keeping its previous pages; ``input_errors`` says why, for every such unit.
 
     Raises
     ------
     DsrError
-        If the data or the project files cannot be read at all (nothing is built then).
+        If the data or the project files cannot be read at all, or the export has a problem
+        no single municipality's rows explain (nothing is built then).
     """
     settings = settings or Settings()
     theory = load_programme_theory(settings.theory_path)
@@ -465,19 +508,25 @@ def build_reports(
         known = ", ".join(u.id for u in all_units)
         raise BuildError(f"unknown unit(s): {', '.join(unknown)}; known: {known}")
     source_hash = library_hash()
-    cells, export_hash = all_cells(data_path, min_cell, lang, settings.build_dir, source_hash)
+    cells, export_hash, broken = all_cells(
+        data_path, min_cell, lang, settings.build_dir, source_hash
+    )
     commit = git_commit()
     tasks = [
         t
         for t in plan(theory, all_units, cells, lang, min_cell, settings, source_hash, commit)
         if t.unit in wanted
     ]
-    summary = Summary()
+    summary = Summary(input_errors=input_errors(all_units, broken))
     from dsr_analysis.html import read_build_key
 
     stale = []
     for task in tasks:
-        if not force and read_build_key(Path(task.output)) == task.key:
+        if task.unit in summary.input_errors:
+            # Its cells lack the broken rows, so running it would publish a wrong report.
+            error = summary.input_errors[task.unit]
+            summary.outcomes.append(Outcome(task.unit, task.chapter, "failed", "", error))
+        elif not force and read_build_key(Path(task.output)) == task.key:
             summary.outcomes.append(Outcome(task.unit, task.chapter, "skipped", task.executed))
         else:
             stale.append(task)
@@ -505,6 +554,9 @@ def _run_all(tasks: list[Task], jobs: int, progress: bool) -> list[Outcome]:
         return []
     from tqdm import tqdm
 
+    # tqdm's monitor thread outlives the bar; it would make the next build in this process
+    # (tests, notebooks) start its workers with the much slower spawn (see _context).
+    tqdm.monitor_interval = 0
     outcomes = []
     workers = max(1, min(jobs, len(tasks)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
@@ -564,7 +616,9 @@ def write_index(
         cells_html = []
         for level, chapter in chapters:
             page = settings.reports_dir / unit.id / f"{chapter}.html"
-            if (unit.id, chapter) in failed:
+            # A unit whose input is broken is marked even when not requested: its pages are
+            # older than the data.
+            if (unit.id, chapter) in failed or unit.id in summary.input_errors:
                 kept = theory.word("status_failed", lang)
                 link = f" <a href='{unit.id}/{chapter}.html'>→</a>" if page.exists() else ""
                 cells_html.append(f"<td class='status-failed'>{e(kept)}{link}</td>")
@@ -684,17 +738,24 @@ def reports_command(
         f"{summary.count('built')} built, {summary.count('skipped')} up to date, "
         f"{len(summary.failed)} failed"
     )
+    requested = {o.unit for o in summary.outcomes}
+    for unit, reason in summary.input_errors.items():
+        head = "FAILED" if unit in requested else "BROKEN (not requested)"
+        click.echo(f"{head} {unit}: its input has problems, nothing was executed;", err=True)
+        click.echo(textwrap.indent(reason, "  "), err=True)
     for outcome in summary.failed:
+        if outcome.unit in summary.input_errors:
+            continue  # said once per unit above
         click.echo(
             f"FAILED {outcome.unit}/{outcome.chapter}: {outcome.error}\n"
             f"  executed notebook: {outcome.executed}",
             err=True,
         )
     click.echo(f"open {summary.index}")
-    if summary.failed:
-        names = sorted({o.unit for o in summary.failed})
+    names = sorted({o.unit for o in summary.failed} | set(summary.input_errors))
+    if names:
         click.echo(
-            f"error: {len(summary.failed)} chapter(s) failed in: {', '.join(names)}; "
+            f"error: {len(names)} unit(s) failed: {', '.join(names)}; "
             "their previous reports were left in place",
             err=True,
         )

@@ -6,12 +6,20 @@ then builds the others and leaves the broken unit's previous pages in place.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from bad_inputs.make_corpus import CHILD_IDS, base_rows, changed, csv_text
+from click.testing import CliRunner
+from fixtures.report_set import _session_library_hash, pinned_build, tiny_settings
 
+from dsr_analysis import build, config
+from dsr_analysis.build import reports_command
+from dsr_analysis.chapter import load_units
 from dsr_analysis.errors import InputValidationError
 from dsr_analysis.export import load_export, load_export_by_municipality
 
@@ -130,3 +138,68 @@ def test_no_corpus_problem_is_lost(name):
     assert split == sorted(located(strict.value))
     assert not export.empty
     assert not export["municipality"].isin(list(broken)).any()
+
+
+# ------------------------------------------------------------------------- the whole command --
+
+
+def kolding_row_broken(source: Path, target: Path) -> int:
+    """Copy the export with one Kolding date made impossible; return its spreadsheet row."""
+    records = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8"), newline="")))
+    header = records[0]
+    number = next(
+        i for i, record in enumerate(records) if record[header.index("municipality")] == "Kolding"
+    )
+    records[number][header.index("registration_date")] = "31-02-2011"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(records)
+    target.write_text(buffer.getvalue(), encoding="utf-8")
+    return number + 1
+
+
+def index_row(settings, name: str) -> str:
+    index = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    return re.search(rf"<tr><th scope='row'>{name}</th>(.*?)</tr>", index).group(1)
+
+
+def test_only_the_municipality_and_alle_fail():
+    errors = build.input_errors(load_units(), {"Kolding": "1 problem(s) in the input: ..."})
+    assert sorted(errors) == ["alle", "kolding"]  # Mariagerfjord has no rows and still builds
+    assert errors["kolding"] == "1 problem(s) in the input: ..."
+    assert "Kolding" in errors["alle"] and errors["kolding"] in errors["alle"]
+
+
+def test_a_broken_municipality_fails_alone(tmp_path, monkeypatch):
+    # Cold build of two units on the bundled export, then Kolding's rows broken: Odense is
+    # rebuilt or up to date, Kolding (and "Alle") fail naming the problem, Kolding's pages stay.
+    settings = tiny_settings(tmp_path)
+    units = ["kolding", "odense"]
+    good = pinned_build(units, jobs=2, settings=settings, progress=False)
+    assert {o.status for o in good.outcomes} == {"built"} and good.input_errors == {}
+    pages = sorted((settings.reports_dir / "kolding").glob("*.html"))
+    before = {page: page.read_bytes() for page in pages}
+
+    broken_path = tmp_path / "broken.csv"
+    row = kolding_row_broken(config.SYNTHETIC_EXPORT_PATH, broken_path)
+    broken = pinned_build(units, jobs=2, data_path=broken_path, settings=settings, progress=False)
+    assert sorted(broken.input_errors) == ["alle", "kolding"]
+    assert {o.unit for o in broken.failed} == {"kolding"}  # "alle" was not asked for
+    assert all(o.executed == "" for o in broken.failed)  # no notebook ran on partial data
+    assert {o.status for o in broken.outcomes if o.unit == "odense"} <= {"built", "skipped"}
+    assert {page: page.read_bytes() for page in pages} == before
+    assert index_row(settings, "Kolding").count("status-failed") == len(pages)
+    assert "status-failed" not in index_row(settings, "Odense")
+
+    # The command, on the same files (cells and messages now cached), exits non-zero naming
+    # the units and the problem.
+    monkeypatch.setattr(build, "Settings", lambda: settings)
+    monkeypatch.setattr(build, "library_hash", lambda: _session_library_hash())
+    result = CliRunner().invoke(
+        reports_command, ["--units", ",".join(units), "--jobs", "1", "--data", str(broken_path)]
+    )
+    assert result.exit_code == 1
+    assert "FAILED kolding" in result.output
+    assert "BROKEN (not requested) alle" in result.output  # its pages are stale too
+    assert f"row {row}, column 'registration_date'" in result.output
+    assert "2 unit(s) failed: alle, kolding" in result.output
+    assert {page: page.read_bytes() for page in pages} == before
