@@ -312,6 +312,15 @@ def format_value(value: float, kind: str, lang: str) -> str:
     return text.replace(".", ",") if lang == "da" else text
 
 
+def shown_numbers(cells: pd.DataFrame, kind: str) -> pd.Series:
+    """The column a table shows: counts for a count table (Figure 6-1), else values.
+
+    Figure 6-1's ``value`` is each municipality's share of all registered children; a page
+    about one municipality shows how many children it registered.
+    """
+    return cells["count"] if kind == "count" else cells["value"]
+
+
 def _number(value: float | int | None, lang: str) -> str:
     """A figure from the municipalities file as printed: thousands separated, one decimal if any.
 
@@ -357,7 +366,7 @@ def table_frame(
     shown = part.assign(
         shown=[
             mark if s else format_value(v, kind, lang)
-            for s, v in zip(part["suppressed"], part["value"], strict=True)
+            for s, v in zip(part["suppressed"], shown_numbers(part, kind), strict=True)
         ]
     )
     columns = list(dict.fromkeys(shown["column"]))
@@ -903,7 +912,7 @@ class Chapter:
         shown = part.assign(
             shown=[
                 mark if s else format_value(v, kind, self.lang)
-                for s, v in zip(part["suppressed"], part["value"], strict=True)
+                for s, v in zip(part["suppressed"], shown_numbers(part, kind), strict=True)
             ],
             who=part["municipality"].map(lambda m: _name(m, self.theory, self.lang)),
         )
