@@ -20,7 +20,7 @@ import textwrap
 import traceback
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -30,11 +30,14 @@ import pandas as pd
 from dsr_analysis import __version__, config
 from dsr_analysis.chapter import (
     POOLED,
+    TRIAL_DATA,
+    ReportChapter,
     Unit,
     is_synthetic,
     load_cells_by_municipality,
     load_units,
     read_cells,
+    report_chapters,
 )
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.programme_theory import (
@@ -66,6 +69,8 @@ class Settings:
     notebooks_dir: Path = config.NOTEBOOKS_DIR
     theory_path: Path = config.PROGRAMME_THEORY_PATH
     municipalities_path: Path = config.MUNICIPALITIES_PATH
+    # Copenhagen's trial extract (institutions.csv, children.csv); default: the synthetic trial.
+    trial_dir: Path = config.DATA_DIR / "trial"
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,40 @@ def input_errors(units: list[Unit], broken: dict[str, str]) -> dict[str, str]:
     return errors
 
 
+def trial_source(data_dir: Path, build_dir: Path) -> tuple[str, bool]:
+    """Hash of the trial's extract and data files, and whether the extract is synthetic.
+
+    The trial chapter computes its suppressed cells itself (so a bad extract fails that
+    chapter alone, with its executed notebook), and its key covers what they are made of: the
+    extract in ``data_dir`` and the trial's files in ``data/trial`` (layout, labels, economy,
+    published figures, codebook). Telling synthetic from register data, for the banner, takes
+    a validated read, so the answer is kept in ``build/cells/`` under the hash.
+    """
+    from dsr_analysis.trial import paths
+
+    digest = hashlib.sha256()
+    extract = [
+        data_dir / name if suffix == "" else (data_dir / name).with_suffix(suffix)
+        for name in (paths.INSTITUTIONS_FILE, paths.CHILDREN_FILE)
+        for suffix in ("", ".xlsx")
+    ]
+    for path in extract + sorted(paths.TRIAL_DIR.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    data_hash = digest.hexdigest()
+    cached = build_dir / "cells" / f"trial-{data_hash[:20]}.json"
+    if cached.exists():
+        return data_hash, bool(json.loads(cached.read_text(encoding="utf-8"))["synthetic"])
+    from dsr_analysis.trial.schema import read_trial
+
+    try:
+        synthetic = read_trial(data_dir).synthetic
+    except DsrError:
+        # The chapter will fail on this extract and say why; until then, claim nothing real.
+        return data_hash, True
+    _atomic_write(cached, json.dumps({"synthetic": synthetic}))
+    return data_hash, synthetic
+
 
 def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:
     """The cells a unit's chapters may show: its own, or for "Alle" the four and the pool."""
@@ -260,32 +299,42 @@ def plan(
     source_hash: str,
     commit: str,
 ) -> list[Task]:
-    """Every (unit, chapter) task with its key and page context, in unit then chapter order."""
+    """Every (unit, chapter) task with its key and page context, in unit then chapter order.
+
+    A unit's chapters come from :func:`~dsr_analysis.chapter.report_chapters`; a chapter on
+    the trial's data gets the trial's extract as ``data_path`` and its key covers the extract
+    (:func:`trial_source`) instead of published monitoring cells.
+    """
     tasks = []
-    chapters = [(level, chapter_name(level.notebook)) for level in theory.levels]
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
     for unit in units:
+        chapters = report_chapters(unit, theory)
         own = unit_cells(cells, unit, units)
         text = cells_csv(own)
         data_hash = sha256_bytes(text.encode())
         cells_path = settings.build_dir / "cells" / f"{unit.id}-{data_hash[:20]}.csv"
         if not cells_path.exists():
             _atomic_write(cells_path, text)
-        for position, (level, chapter) in enumerate(chapters):
-            notebook = settings.notebooks_dir / level.notebook
+        for position, spec in enumerate(chapters):
+            chapter = spec.page
+            notebook = settings.notebooks_dir / spec.notebook
             parameters = {
                 "municipality": unit.id,
                 "data_path": str(cells_path),
                 "lang": lang,
                 "min_cell": min_cell,
             }
-            page = _page_context(
-                theory, unit, chapters, position, lang, banner, data_hash, min_cell, commit
-            )
+            source = (data_hash, banner, "data_hash")
+            if spec.data == TRIAL_DATA:
+                trial_hash, synthetic = trial_source(settings.trial_dir, settings.build_dir)
+                parameters["data_path"] = str(settings.trial_dir)
+                trial_banner = theory.word("synthetic_banner", lang) if synthetic else ""
+                source = (trial_hash, trial_banner, "trial_data_hash")
+            page = _page_context(theory, unit, chapters, position, lang, source, min_cell, commit)
             key_parts = {
                 "notebook": sha256_bytes(notebook.read_bytes()) if notebook.exists() else "",
                 "parameters": {k: v for k, v in parameters.items() if k != "data_path"},
-                "cells": data_hash,
+                "cells": source[0],
                 "source": source_hash,
                 "version": __version__,
                 "page": {k: v for k, v in page.items() if k != "commit"},
@@ -307,19 +356,29 @@ def plan(
 
 
 def _page_context(
-    theory, unit, chapters, position, lang, banner, data_hash, min_cell, commit
+    theory: ProgrammeTheory,
+    unit: Unit,
+    chapters: list[ReportChapter],
+    position: int,
+    lang: str,
+    source: tuple[str, str, str],
+    min_cell: int,
+    commit: str,
 ) -> dict:
+    # source: the data's hash, the banner it calls for and the footer's word for the hash.
+    data_hash, banner, hash_word = source
     name = unit.display_name(theory, lang)
+    # Chapters keep their level's number, so Copenhagen's long-term chapter is 5 as elsewhere.
     links = [
         {
-            "href": f"{chapter}.html",
-            "text": f"{i + 1}. {level.title.get(lang)}",
+            "href": f"{spec.page}.html",
+            "text": f"{spec.position + 1}. {spec.level.title.get(lang)}",
             "current": i == position,
         }
-        for i, (level, chapter) in enumerate(chapters)
+        for i, spec in enumerate(chapters)
     ]
     return {
-        "title": f"{chapters[position][0].title.get(lang)} – {name}",
+        "title": f"{chapters[position].level.title.get(lang)} – {name}",
         "lang": lang,
         "index": {"href": "../index.html", "text": theory.word("back_to_index", lang)},
         "chapters": links,
@@ -327,7 +386,7 @@ def _page_context(
         "next": links[position + 1] | {"current": False} if position + 1 < len(links) else None,
         "banner": banner,
         "footer": [
-            [theory.word("data_hash", lang), data_hash[:16]],
+            [theory.word(hash_word, lang), data_hash[:16]],
             [theory.word("min_cell", lang), str(min_cell)],
             [theory.word("version", lang), __version__],
             [theory.word("commit", lang), commit],
@@ -468,6 +527,7 @@ def build_reports(
     data_path: Path | None = None,
     settings: Settings | None = None,
     progress: bool = True,
+    trial_dir: Path | None = None,
 ) -> Summary:
     """Build the report set: chapters for the chosen units, then ``reports/index.html``.
 
@@ -485,6 +545,8 @@ def build_reports(
         Folders to read and write.
     progress
         Show one progress bar for the whole batch.
+    trial_dir
+        Copenhagen's trial extract (default: ``settings.trial_dir``, the synthetic trial).
 
     Returns
     -------
@@ -500,6 +562,9 @@ def build_reports(
         no single municipality's rows explain (nothing is built then).
     """
     settings = settings or Settings()
+    if trial_dir is not None:
+        # Absolute: the notebook runs in a kernel whose working folder is under build/.
+        settings = replace(settings, trial_dir=Path(trial_dir).resolve())
     theory = load_programme_theory(settings.theory_path)
     all_units = load_units(settings.municipalities_path)
     wanted = list(units) if units else [u.id for u in all_units]
@@ -612,9 +677,18 @@ def write_index(
     for unit in units:
         own = unit_cells(cells, unit, units)
         municipality = POOLED if unit.is_pooled else unit.name
-        assessments = assess_all(theory, own, municipality)
+        # Only a monitored unit shows assessment dots; sparing the others keeps no-op builds quick.
+        assessments = assess_all(theory, own, municipality) if unit.monitored else None
+        own_chapters = {spec.level.id: spec for spec in report_chapters(unit, theory)}
         cells_html = []
         for level, chapter in chapters:
+            spec = own_chapters.get(level.id)
+            if spec is None:  # a level the unit's report set does not have (Copenhagen)
+                cells_html.append(
+                    f"<td class='not-in-set' title='{e(theory.word('not_in_set_title', lang))}'>"
+                    f"{e(theory.word('not_in_set', lang))}</td>"
+                )
+                continue
             page = settings.reports_dir / unit.id / f"{chapter}.html"
             # A unit whose input is broken is marked even when not requested: its pages are
             # older than the data.
@@ -626,7 +700,9 @@ def write_index(
             if not page.exists():
                 cells_html.append(f"<td>{e(theory.word('status_missing', lang))}</td>")
                 continue
-            if not unit.monitored:
+            if spec.data == TRIAL_DATA:
+                dots = e(theory.word("trial_status", lang))
+            elif not unit.monitored:
                 dots = e(theory.word("no_data_status", lang))
             else:
                 statuses = assessments[assessments["level"] == level.id]["status"]
@@ -717,8 +793,22 @@ def _escape(text: object) -> str:
     default=None,
     help="Monitoring export. Default: the bundled synthetic export.",
 )
+@click.option(
+    "--trial-data",
+    "trial_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder with Copenhagen's trial extract (institutions.csv, children.csv). "
+    "Default: the bundled synthetic trial.",
+)
 def reports_command(
-    units: str, jobs: int, force: bool, lang: str, min_cell: int, data_path: Path | None
+    units: str,
+    jobs: int,
+    force: bool,
+    lang: str,
+    min_cell: int,
+    data_path: Path | None,
+    trial_dir: Path | None,
 ) -> None:
     """Build the HTML report set: one chapter per programme-theory level, per unit."""
     chosen = [u.strip() for u in units.split(",") if u.strip()]
@@ -730,6 +820,7 @@ def reports_command(
             lang=lang,
             min_cell=min_cell,
             data_path=data_path,
+            trial_dir=trial_dir,
         )
     except DsrError as error:
         click.echo(f"error: {error}", err=True)

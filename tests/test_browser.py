@@ -12,8 +12,9 @@ import tempfile
 from urllib.parse import urlparse
 
 import pytest
-from fixtures.report_set import REAL_UNITS, real_build
+from fixtures.report_set import BUILT_UNITS, REAL_UNITS, TRIAL_CHAPTERS, TRIAL_UNIT, real_build
 
+from dsr_analysis.chapter import load_units, report_chapters
 from dsr_analysis.programme_theory import load_programme_theory
 
 pytestmark = pytest.mark.browser
@@ -87,7 +88,7 @@ def all_pages(reports):
 
 def test_pages_load_without_errors_or_outside_requests(driver, reports):
     pages = all_pages(reports)
-    assert len(pages) == 1 + 5 * len(REAL_UNITS)
+    assert len(pages) == 1 + 5 * len(REAL_UNITS) + len(TRIAL_CHAPTERS)
     for page in pages:
         driver.get(page.as_uri())
         assert driver.find_elements("css selector", "h1"), page
@@ -99,7 +100,8 @@ def test_pages_load_without_errors_or_outside_requests(driver, reports):
 
 def test_headings_follow_programme_theory_via_next_links(driver, reports):
     theory = load_programme_theory()
-    for unit in REAL_UNITS:
+    units = {unit.id: unit for unit in load_units()}
+    for unit in BUILT_UNITS:
         driver.get((reports / unit / "01_effort.html").as_uri())
         titles = []
         while True:
@@ -108,12 +110,15 @@ def test_headings_follow_programme_theory_via_next_links(driver, reports):
             if not following:
                 break
             following[0].click()
-        assert titles == [level.title.da for level in theory.levels], unit
+        # Copenhagen's set skips the monitoring's levels, the order stays the theory's.
+        chapters = report_chapters(units[unit], theory)
+        assert titles == [c.level.title.da for c in chapters], unit
         indicators = [
             s.get_attribute("data-indicator")
             for s in driver.find_elements("css selector", "section.indicator")
         ]
         assert indicators in ([ind.id for ind in theory.levels[-1].indicators], [])
+    assert titles == ["Indsats", "Virkning på lang sigt"]  # the last unit is Copenhagen
 
 
 def test_every_link_leads_to_a_page(driver, reports):
@@ -132,7 +137,7 @@ def test_every_link_leads_to_a_page(driver, reports):
             assert driver.title, (page, href)
         driver.get(page.as_uri())
     # The index reaches every chapter of every built unit.
-    assert len(checked) >= 5 * len(REAL_UNITS) + 1
+    assert len(checked) >= 5 * len(REAL_UNITS) + len(TRIAL_CHAPTERS) + 1
 
 
 def test_index_back_link_and_current_chapter(driver, reports):
@@ -141,6 +146,21 @@ def test_index_back_link_and_current_chapter(driver, reports):
     assert current.text.startswith("3.")
     driver.find_element("css selector", "header.site div > a").click()
     assert driver.find_element("css selector", "h1").text == "Evalueringsrapporter"
+
+
+def test_copenhagen_trial_chapter_in_the_browser(driver, reports):
+    driver.get((reports / TRIAL_UNIT / "05_long_term.html").as_uri())
+    assert driver.find_element("css selector", "h1").text == "Virkning på lang sigt – København"
+    captions = [c.text for c in driver.find_elements("css selector", "table.cells caption")]
+    assert [c.split(".")[0] for c in captions] == [f"Tabel KBH-{i}" for i in range(1, 8)]
+    # The code is hidden and the figure is drawn (inline SVG with a size on the page).
+    assert not driver.find_elements("css selector", ".jp-InputArea, .input_area, pre code")
+    figure = driver.find_element("css selector", "figure.chart svg")
+    assert figure.size["width"] > 300 and figure.size["height"] > 300
+    back = driver.find_element("css selector", "nav.pager .prev a")
+    assert back.text == "1. Indsats"
+    back.click()
+    assert driver.find_element("css selector", "h1").text == "Indsats – København"
 
 
 def test_the_request_check_can_fail(driver, tmp_path):

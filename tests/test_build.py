@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import papermill
 import pytest
 from click.testing import CliRunner
-from fixtures.report_set import CELLS, REAL_UNITS, pinned_build, real_build, tiny_settings
+from fixtures.report_set import (
+    BUILT_UNITS,
+    CELLS,
+    REAL_UNITS,
+    TRIAL_CHAPTERS,
+    TRIAL_UNIT,
+    pinned_build,
+    real_build,
+    tiny_settings,
+)
 
 from dsr_analysis import build, config
 from dsr_analysis.build import Settings, build_reports, cells_csv, reports_command
-from dsr_analysis.chapter import load_units, read_cells
+from dsr_analysis.chapter import TRIAL_DATA, load_units, read_cells, report_chapters
+from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
 
@@ -46,6 +57,15 @@ class TestNotebookContract:
         parameters = papermill.inspect_notebook(str(notebook))
         assert list(parameters) == ["municipality", "data_path", "lang", "min_cell"]
 
+    def test_every_units_notebook_takes_the_same_parameters(self):
+        # Copenhagen's long-term chapter has its own notebook; the runner passes it the same four.
+        theory = load_programme_theory()
+        notebooks = {c.notebook for u in load_units() for c in report_chapters(u, theory)}
+        assert "kbh_long_term.ipynb" in notebooks
+        for name in notebooks:
+            parameters = papermill.inspect_notebook(str(config.NOTEBOOKS_DIR / name))
+            assert list(parameters) == ["municipality", "data_path", "lang", "min_cell"], name
+
     @pytest.mark.parametrize("level", load_programme_theory().levels, ids=lambda lv: lv.id)
     def test_committed_without_outputs(self, level):
         import nbformat
@@ -66,7 +86,8 @@ class TestPlan:
             theory, units, cells, "da", 5, Settings(build_dir=tmp_path), "src", "abc"
         )
         assert [(t.unit, t.chapter) for t in tasks][:5] == [(units[0].id, c) for c in CHAPTERS]
-        assert len(tasks) == len(units) * len(CHAPTERS)
+        # Every unit has the five chapters but Copenhagen, which has two.
+        assert len(tasks) == (len(units) - 1) * len(CHAPTERS) + len(TRIAL_CHAPTERS)
         # Papermill writes under build/, the page under reports/.
         assert all(Path(t.executed).is_relative_to(tmp_path) for t in tasks)
         assert all(Path(t.output).is_relative_to(config.REPORTS_DIR) for t in tasks)
@@ -86,6 +107,64 @@ class TestPlan:
         before, after = keys(cells), keys(changed)
         differ = {unit for (unit, _), key in before.items() if after[(unit, _)] != key}
         assert differ == {"odense", "alle"}
+
+    def test_copenhagen_gets_the_trial_chapter_and_the_trial_extract(self, tmp_path):
+        tasks = build.plan(
+            load_programme_theory(),
+            load_units(),
+            read_cells(CELLS),
+            "da",
+            5,
+            Settings(build_dir=tmp_path),
+            "src",
+            "abc",
+        )
+        own = {t.chapter: t for t in tasks if t.unit == TRIAL_UNIT}
+        assert tuple(own) == TRIAL_CHAPTERS
+        trial = own["05_long_term"]
+        assert Path(trial.notebook).name == "kbh_long_term.ipynb"
+        assert trial.parameters["data_path"] == str(Settings().trial_dir)
+        assert trial.parameters["municipality"] == TRIAL_UNIT
+        # The effort chapter presents the organisation from the (empty) monitoring cells.
+        assert Path(own["01_effort"].parameters["data_path"]).suffix == ".csv"
+        # Navigation keeps the levels' numbers: chapter 1 and chapter 5, nothing between.
+        links = [c["text"] for c in trial.page["chapters"]]
+        assert links == ["1. Indsats", "5. Virkning på lang sigt"]
+        assert trial.page["previous"]["href"] == "01_effort.html" and trial.page["next"] is None
+        assert "Syntetiske data" in trial.page["banner"]
+        assert trial.page["footer"][0][0].startswith("Forsøgsdata")
+
+    def test_trial_key_covers_the_extract_and_nothing_else_changes(self, tmp_path):
+        extract = tmp_path / "trial"
+        shutil.copytree(Settings().trial_dir, extract, ignore=shutil.ignore_patterns("*.yml"))
+        theory, units, cells = load_programme_theory(), load_units(), read_cells(CELLS)
+
+        def keys():
+            settings = Settings(build_dir=tmp_path / "build", trial_dir=extract)
+            tasks = build.plan(theory, units, cells, "da", 5, settings, "src", "abc")
+            return {(t.unit, t.chapter): t.key for t in tasks}
+
+        before = keys()
+        assert keys() == before
+        children = extract / "children.csv"
+        lines = children.read_text("utf-8").splitlines(keepends=True)
+        children.write_text("".join(lines[:-1]), "utf-8")  # one child fewer
+        after = keys()
+        assert {k for k in before if before[k] != after[k]} == {(TRIAL_UNIT, "05_long_term")}
+
+    def test_unknown_report_chapter_is_refused(self):
+        theory = load_programme_theory()
+        unit = load_units()[0]
+        for chapters, message in (
+            ([{"level": "nowhere"}], "unknown level"),
+            ([{"level": "effort", "data": "register"}], "cells or trial"),
+            ([{"level": "effort"}, {"level": "effort"}], "twice"),
+        ):
+            facts = unit.facts | {"report": {"chapters": chapters}}
+            with pytest.raises(ConfigurationError, match=message):
+                report_chapters(build.Unit(unit.id, unit.name, True, facts), theory)
+        kinds = [c.data for c in report_chapters(load_units()[-1], theory)]
+        assert kinds == ["cells", TRIAL_DATA]
 
     def test_unknown_unit_is_refused(self, tmp_path):
         with pytest.raises(build.BuildError, match="unknown unit"):
@@ -137,6 +216,30 @@ class TestTinyBuilds:
         assert "Fejl ved seneste kørsel" in index
         leftovers = [p for p in settings.reports_dir.rglob("*") if p.name.endswith(".tmp")]
         assert leftovers == []
+
+
+class TestTrialChapterFailure:
+    def test_a_bad_trial_extract_fails_the_trial_chapter_alone(self, tmp_path):
+        # The real trial notebook (it stops at validation, seconds in) beside stand-ins.
+        settings = replace(tiny_settings(tmp_path), trial_dir=tmp_path / "extract")
+        shutil.copy(config.NOTEBOOKS_DIR / "kbh_long_term.ipynb", settings.notebooks_dir)
+        shutil.copytree(
+            Settings().trial_dir, settings.trial_dir, ignore=shutil.ignore_patterns("*.yml", "*.md")
+        )
+        children = settings.trial_dir / "children.csv"
+        text = children.read_text("utf-8")
+        children.write_text(text.replace("C0001,I01,intervention", "C0001,I01,control", 1), "utf-8")
+        summary = pinned_build(
+            [TRIAL_UNIT], jobs=2, data_path=CELLS, settings=settings, progress=False
+        )
+        assert statuses(summary) == {
+            (TRIAL_UNIT, "01_effort"): "built",
+            (TRIAL_UNIT, "05_long_term"): "failed",
+        }
+        failure = summary.failed[0]
+        assert failure.error.startswith("InputValidationError") and "arm" in failure.error
+        assert Path(failure.executed).is_relative_to(settings.build_dir)
+        assert not (settings.reports_dir / TRIAL_UNIT / "05_long_term.html").exists()
 
 
 class TestAtomicWrite:
@@ -201,6 +304,8 @@ class TestRealBuild:
         for unit in REAL_UNITS:
             for chapter in CHAPTERS:
                 assert (settings.reports_dir / unit / f"{chapter}.html").exists()
+        built = sorted(p.stem for p in (settings.reports_dir / TRIAL_UNIT).glob("*.html"))
+        assert tuple(built) == TRIAL_CHAPTERS
 
     def test_headings_follow_the_programme_theory(self):
         settings, _ = real_build()
@@ -234,6 +339,60 @@ class TestRealBuild:
         assert all(name in pooled for name in ("Faaborg-Midtfyn", "Mariagerfjord", "Odense"))
         assert "København" not in pooled
 
+    def test_copenhagen_long_term_chapter_presents_the_trial(self):
+        settings, _ = real_build()
+        page = (settings.reports_dir / TRIAL_UNIT / "05_long_term.html").read_text("utf-8")
+        assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == ["Virkning på lang sigt – København"]
+        h2 = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page)]
+        assert h2 == [
+            "Forsøgets design",
+            "Flere børn får støtte",
+            "Flere børn bliver underrettet om: forskel i forskelle",
+            "Børnene er yngre, når forvaltningen handler",
+            "Sammenligning med de offentliggjorte tal",
+            "Hvorfor institutionerne skal med i beregningen",
+            "Økonomi",
+        ]
+        captions = re.findall(r"<caption>Tabel (KBH-\d)\.", page)
+        assert captions == [f"KBH-{i}" for i in range(1, 8)]
+        # Estimates with their 95 % intervals, e.g. the support difference and the age gaps.
+        estimates = re.findall(r"<td>(-?[\d.]+,\d+) \((-?[\d.]+,\d+); (-?[\d.]+,\d+)\)</td>", page)
+        assert len(estimates) >= 20
+        for value, low, high in estimates:
+            number = [float(x.replace(".", "").replace(",", ".")) for x in (value, low, high)]
+            assert number[1] <= number[0] <= number[2], (value, low, high)
+        assert re.search(r"<td>-4,\d \(", page) and re.search(r"<td>-7,\d \(", page)
+        assert page.count("<td>ja</td>") == 6 and "<td>nej</td>" not in page
+        # No child-level rows: only the seven small aggregate tables, no ids of children or
+        # institutions, and the figure as inline SVG, not an embedded image.
+        assert not re.search(r"\b[CI]\d{2,5}\b", page)
+        rows = [t.count("<tr>") for t in re.findall(r"<table.*?</table>", page, re.S)]
+        assert len(rows) == 8 and max(rows) <= 10
+        assert "<svg" in page and "data:image/png" not in page
+        assert "kbh_long_term" not in page and "data_path" not in page
+
+    def test_copenhagen_effort_chapter_presents_organisation_and_costs(self):
+        settings, summary = real_build()
+        assert by_unit(summary)[TRIAL_UNIT] == {"built"}
+        page = (settings.reports_dir / TRIAL_UNIT / "01_effort.html").read_text("utf-8")
+        assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == ["Indsats – København"]
+        assert "Kommunens organisering" in page and "Forsøget og økonomien" in page
+        assert "5,8 mio. kr." in page and "10,5 årsværk" in page and "5.352" in page
+        assert "var ikke med i NIRAS-projektet" in page
+        assert 'class="assessment"' not in page and "data-status" not in page
+
+    def test_index_lists_copenhagen_with_its_two_chapters(self):
+        settings, _ = real_build()
+        index = (settings.reports_dir / "index.html").read_text("utf-8")
+        row = re.search(r"<tr><th scope='row'>København</th>(.*?)</tr>", index).group(1)
+        assert re.findall(r"href='([^']+)'", row) == [
+            f"{TRIAL_UNIT}/{chapter}.html" for chapter in TRIAL_CHAPTERS
+        ]
+        assert row.count("class='not-in-set'") == 3 and "Lodtrækningsforsøg" in row
+        # Copenhagen is not one of the project's municipalities: its row comes after "Alle".
+        names = re.findall(r"<th scope='row'>(.*?)</th>", index)
+        assert names[-2:] == ["Alle fire kommuner", "København"]
+
     def test_rebuilding_one_chapter_cold_is_byte_identical(self, tmp_path):
         settings, _ = real_build()
         again = Settings(reports_dir=tmp_path / "reports", build_dir=tmp_path / "build")
@@ -246,5 +405,6 @@ class TestRealBuild:
         settings, _ = real_build()
         copy = Settings(reports_dir=tmp_path / "reports", build_dir=settings.build_dir)
         shutil.copytree(settings.reports_dir, copy.reports_dir)
-        summary = pinned_build(REAL_UNITS, data_path=CELLS, settings=copy, progress=False)
+        summary = pinned_build(BUILT_UNITS, data_path=CELLS, settings=copy, progress=False)
         assert {o.status for o in summary.outcomes} == {"skipped"}
+        assert len(summary.outcomes) == 5 * len(REAL_UNITS) + len(TRIAL_CHAPTERS)

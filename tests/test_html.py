@@ -188,7 +188,7 @@ class TestPublishedReportSet:
     def test_every_page_is_publishable_and_marked_synthetic(self):
         settings, _ = real_build()
         pages = sorted(settings.reports_dir.rglob("*.html"))
-        assert len(pages) == 16
+        assert len(pages) == 18  # 5 chapters x 3 units, 2 for Copenhagen, the index
         for page in pages:
             text = page.read_text(encoding="utf-8")
             assert publishing_problems(text) == [], page
@@ -200,3 +200,7 @@ class TestPublishedReportSet:
         text = (settings.reports_dir / "alle" / "03_immediate.html").read_text("utf-8")
         assert "from dsr_analysis" not in text and "chapter.indicator" not in text
         assert "input_area" not in text and "In&nbsp;[" not in text
+        trial = (settings.reports_dir / "kobenhavn" / "05_long_term.html").read_text("utf-8")
+        assert "from dsr_analysis" not in trial and "chapter.table_html" not in trial
+        assert "input_area" not in trial and "min_cell =" not in trial
+        assert "Kapitelnotesbog" not in trial  # the notebook's remove-cell note
