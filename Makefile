@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the package with its test tools
 
-reports: $(STAMP) ## Build the reports from the bundled (synthetic) data
-	$(DSR) tables
+# The tables are remade only when their inputs change, so a rebuild with nothing to do stays fast.
+TABLE_INPUTS := $(wildcard data/*.yml data/synthetic/*.csv data/trial/*.csv data/trial/*.yml \
+	dsr_analysis/*.py dsr_analysis/trial/*.py)
+
+reports/tables.csv: $(STAMP) $(TABLE_INPUTS)
+	$(DSR) tables --out $@
+
+reports: reports/tables.csv ## Build the reports from the bundled (synthetic) data
 	$(DSR) reports
 
 test: $(STAMP) ## Run the test suite
