@@ -129,11 +129,9 @@ def start_shares(
     ``n`` counts the children who answered the question at the start; "ved ikke" is an
     option like any other, as in the report's frequency tables.
     """
-    by = list(by)
-    start = _question_answers(answers, question).loc[lambda f: f["wave"] == 1]
-    chosen = start.loc[start["chosen"]]
-    sizes = _group_sizes(start, by, "child_id")
-    return _grid_shares(_count_children(chosen, by), sizes, by, question.codes)
+    _require(answers, ["wave"])
+    # "At the start" is "at least once" within the start registration alone.
+    return ever_shares(answers.loc[answers["wave"] == 1], question, by)
 
 
 def ever_shares(
