@@ -39,6 +39,13 @@ from dsr_analysis.chapter import (
     read_cells,
     report_chapters,
 )
+from dsr_analysis.cli_options import (
+    DATA_OPTION,
+    MIN_CELL_OPTION,
+    TRIAL_DATA_OPTION,
+    fail,
+    language_option,
+)
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.programme_theory import (
     MET,
@@ -772,35 +779,10 @@ def _escape(text: object) -> str:
     help="Worker processes.",
 )
 @click.option("--force", is_flag=True, help="Rebuild chapters that are up to date.")
-@click.option(
-    "--lang",
-    type=click.Choice(["da", "en"]),
-    default="da",
-    show_default=True,
-    help="Language of the reports.",
-)
-@click.option(
-    "--min-cell",
-    type=click.IntRange(min=1),
-    default=config.DEFAULT_MIN_CELL,
-    show_default=True,
-    help="Smallest count published (small-cell suppression).",
-)
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Monitoring export. Default: the bundled synthetic export.",
-)
-@click.option(
-    "--trial-data",
-    "trial_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder with Copenhagen's trial extract (institutions.csv, children.csv). "
-    "Default: the bundled synthetic trial.",
-)
+@language_option("lang")
+@MIN_CELL_OPTION
+@DATA_OPTION
+@TRIAL_DATA_OPTION
 def reports_command(
     units: str,
     jobs: int,
@@ -823,8 +805,7 @@ def reports_command(
             trial_dir=trial_dir,
         )
     except DsrError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        fail(error)
     click.echo(
         f"{summary.count('built')} built, {summary.count('skipped')} up to date, "
         f"{len(summary.failed)} failed"

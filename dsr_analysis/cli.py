@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from dsr_analysis import config
+from dsr_analysis.cli_options import (
+    DATA_OPTION,
+    MIN_CELL_OPTION,
+    TRIAL_DATA_OPTION,
+    fail,
+    language_option,
+)
 from dsr_analysis.errors import DsrError
-
-DATA_OPTION = click.option(
-    "--data", "data_path", type=click.Path(path_type=Path), default=None,
-    help="Monitoring export (CSV or .xlsx). Default: the bundled synthetic export.",
-)
-MIN_CELL_OPTION = click.option(
-    "--min-cell", type=click.IntRange(min=1), default=config.DEFAULT_MIN_CELL, show_default=True,
-    help="Hide counts below this (1 = no suppression, for analysts entitled to see all cells).",
-)
-LANGUAGE_OPTION = click.option(
-    "--lang", "language", type=click.Choice(["da", "en"]), default="da", show_default=True,
-    help="Language of labels.",
-)
-
-
-def _fail(error: DsrError) -> None:
-    click.echo(f"error: {error}", err=True)
-    sys.exit(1)
 
 
 @click.group()
@@ -37,13 +25,11 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
-@click.option("--trial-data", "trial_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder with Copenhagen's trial extract (institutions.csv, children.csv). "
-                   "Default: the bundled synthetic trial.")
+@TRIAL_DATA_OPTION
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
               default=config.TABLES_OUTPUT_PATH, show_default=True, help="CSV to write.")
 @MIN_CELL_OPTION
-@LANGUAGE_OPTION
+@language_option()
 def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_cell: int,
            language: str) -> None:
     """Write every published table (NIRAS and Copenhagen's trial) as one long CSV."""
@@ -52,7 +38,7 @@ def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_c
     try:
         cells = all_published_cells(data_path, trial_dir, min_cell=min_cell, language=language)
     except DsrError as error:
-        _fail(error)
+        fail(error)
     write_cells(cells, out_path)
     if cells["synthetic"].any():
         click.echo("note: SYNTHETIC data (calibrated to the published figures), "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from dsr_analysis.config import DEFAULT_MIN_CELL
+from dsr_analysis.cli_options import MIN_CELL_OPTION, fail, language_option
 from dsr_analysis.errors import DsrError
 from dsr_analysis.trial import paths
 
@@ -18,11 +17,6 @@ DATA_DIR_OPTION = click.option(
     default=None,
     help="Directory with institutions.csv and children.csv. Default: the bundled synthetic trial.",
 )
-
-
-def _fail(error: DsrError) -> None:
-    click.echo(f"error: {error}", err=True)
-    sys.exit(1)
 
 
 @click.group(name="trial")
@@ -58,7 +52,7 @@ def estimates(data_dir: Path | None) -> None:
     try:
         children = read_trial(data_dir).children
     except DsrError as error:
-        _fail(error)
+        fail(error)
     table = trial_estimates(children)
     shown = table.drop(columns=["se", "naive_se"])
     with pd.option_context("display.width", 200, "display.max_columns", 20):
@@ -71,16 +65,8 @@ def estimates(data_dir: Path | None) -> None:
 
 @trial.command(name="cells")
 @DATA_DIR_OPTION
-@click.option(
-    "--min-cell",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MIN_CELL,
-    show_default=True,
-    help="Hide counts below this (1 = no suppression).",
-)
-@click.option(
-    "--lang", "language", type=click.Choice(["da", "en"]), default="da", show_default=True
-)
+@MIN_CELL_OPTION
+@language_option()
 @click.option(
     "--out",
     "out_path",
@@ -95,7 +81,7 @@ def cells(data_dir: Path | None, min_cell: int, language: str, out_path: Path | 
     try:
         frame = trial_cells(data_dir, min_cell=min_cell, language=language)
     except DsrError as error:
-        _fail(error)
+        fail(error)
     if out_path is None:
         click.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
         return
