@@ -22,7 +22,7 @@ setup: $(STAMP) ## Create .venv and install the package with its test tools
 
 # The tables are remade only when their inputs change, so a rebuild with nothing to do stays fast.
 TABLE_INPUTS := $(wildcard data/*.yml data/synthetic/*.csv data/trial/*.csv data/trial/*.yml \
-	dsr_analysis/*.py dsr_analysis/trial/*.py)
+	$(shell find dsr_analysis -name "*.py"))
 
 reports/tables.csv: $(STAMP) $(TABLE_INPUTS)
 	$(DSR) tables --out $@

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dsr_analysis import config  # noqa: E402
-from dsr_analysis.chapter import TRIAL_DATA, load_units, report_chapters  # noqa: E402
 from dsr_analysis.programme_theory import load_programme_theory  # noqa: E402
+from dsr_analysis.report.units import TRIAL_DATA, load_units, report_chapters  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

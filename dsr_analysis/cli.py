@@ -33,7 +33,8 @@ def main() -> None:
 def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_cell: int,
            language: str) -> None:
     """Write every published table (NIRAS and Copenhagen's trial) as one long CSV."""
-    from dsr_analysis.tables import all_published_cells, write_cells
+    from dsr_analysis.cells import write_cells
+    from dsr_analysis.tables import all_published_cells
 
     try:
         cells = all_published_cells(data_path, trial_dir, min_cell=min_cell, language=language)
@@ -62,7 +63,7 @@ def data(seed: int, out_path: Path) -> None:
 
 def _register_stage_commands() -> None:
     # Each stage module owns its command; importing them here keeps one `dsr` entry point.
-    from dsr_analysis.build import reports_command
+    from dsr_analysis.runner.command import reports_command
     from dsr_analysis.trial import cli_commands
 
     main.add_command(reports_command)

@@ -16,24 +16,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from dsr_analysis import cells as cells_contract
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
 
 #: Every table and figure of the NIRAS (2012) report that the monitoring pipeline publishes.
 NIRAS_TABLES: tuple[str, ...] = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
 
-#: Columns of the published-cells table (see ``dsr_analysis.tables.published_cells``).
-CELL_COLUMNS: tuple[str, ...] = (
-    "table",
-    "municipality",
-    "column",
-    "label",
-    "code",
-    "n",
-    "count",
-    "value",
-    "suppressed",
-)
+#: Columns of the published cells an assessment reads (see :mod:`dsr_analysis.cells`).
+CELL_COLUMNS: tuple[str, ...] = cells_contract.REQUIRED
 
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
@@ -428,9 +419,7 @@ def check_cells(cells: pd.DataFrame) -> None:
     --------
     >>> check_cells(pd.DataFrame(columns=list(CELL_COLUMNS)))
     """
-    missing = [c for c in CELL_COLUMNS if c not in cells.columns]
-    if missing:
-        raise ConfigurationError(f"published cells lack column(s): {', '.join(missing)}")
+    cells_contract.check_columns(cells)
 
 
 def _select(

@@ -10,8 +10,6 @@ suppression, synthetic``
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,19 +18,18 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from dsr_analysis import cells as cells_contract
 from dsr_analysis import config, measures, tidy
+from dsr_analysis.cells import POOLED_NAME as POOLED
+from dsr_analysis.cells import TOTAL_COLUMN
 from dsr_analysis.codebook import Codebook, Question, default_codebook
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.suppression import TableSpec, suppress
 
-POOLED = "Alle"
-TOTAL_COLUMN = "Total"
 # `suppression` (primary or secondary) is deliberately not published: it would tell a reader
 # which hidden counts are the small ones.
-CELL_COLUMNS = [
-    "table", "municipality", "column", "label", "code", "n", "count", "value", "denominator",
-    "kind", "suppressed", "synthetic",
-]
+CELL_COLUMNS = [c for c in cells_contract.COLUMNS if c not in ("ci_low", "ci_high", "published",
+                                                               "min_cell")]
 
 
 @dataclass(frozen=True)
@@ -324,6 +321,41 @@ def report_cells(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,
     return cells
 
 
+def report_cells_of_export(export_path: Path | str, min_cell: int = config.DEFAULT_MIN_CELL,
+                           language: str = "da") -> pd.DataFrame:
+    """Validate a monitoring export and return the cells the chapters read (see report_cells).
+
+    Raises
+    ------
+    dsr_analysis.errors.InputValidationError
+        If the export breaks any rule.
+    """
+    from dsr_analysis.export import load_export
+
+    return report_cells(load_export(export_path), min_cell, language)
+
+
+def report_cells_by_municipality(
+    export_path: Path | str, min_cell: int = config.DEFAULT_MIN_CELL, language: str = "da"
+) -> tuple[pd.DataFrame, dict]:
+    """The chapters' cells of the municipalities whose rows pass, and the errors of the others.
+
+    As :func:`report_cells_of_export`, but a problem confined to one municipality's rows leaves
+    out that municipality instead of rejecting the export (see
+    :func:`dsr_analysis.export.load_export_by_municipality`); the pooled "Alle" cells then pool
+    the others only.
+
+    Raises
+    ------
+    dsr_analysis.errors.InputValidationError
+        When a problem concerns the whole export.
+    """
+    from dsr_analysis.export import load_export_by_municipality
+
+    export, broken = load_export_by_municipality(export_path)
+    return report_cells(export, min_cell, language), broken
+
+
 def all_published_cells(export_path: Path | str | None = None,
                         trial_dir: Path | str | None = None,
                         min_cell: int = config.DEFAULT_MIN_CELL,
@@ -339,18 +371,3 @@ def all_published_cells(export_path: Path | str | None = None,
     trial = trial_cells(trial_dir, min_cell=min_cell, language=language)
     cells = pd.concat([monitoring, trial], ignore_index=True)[trial.columns]
     return cells.astype({"count": "Int64"})
-
-
-def write_cells(cells: pd.DataFrame, path: Path | str) -> Path:
-    """Write cells as CSV atomically: a reader never sees a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            cells.to_csv(stream, index=False, float_format="%.6f", lineterminator="\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path

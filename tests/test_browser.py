@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 import pytest
 from fixtures.report_set import BUILT_UNITS, REAL_UNITS, TRIAL_CHAPTERS, TRIAL_UNIT, real_build
 
-from dsr_analysis.chapter import load_units, report_chapters
 from dsr_analysis.programme_theory import load_programme_theory
+from dsr_analysis.report.units import load_units, report_chapters
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Tests of dsr_analysis.build: planning, skipping, failure isolation, atomic pages, the command."""
+"""Tests of the report runner: planning, skipping, failure isolation, atomic pages, the command."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ from fixtures.report_set import (
     tiny_settings,
 )
 
-from dsr_analysis import build, config
-from dsr_analysis.build import Settings, build_reports, cells_csv, reports_command
-from dsr_analysis.chapter import TRIAL_DATA, load_units, read_cells, report_chapters
+from dsr_analysis import config, files
+from dsr_analysis.cells import cells_csv, read_cells
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
+from dsr_analysis.report.units import TRIAL_DATA, Unit, load_units, report_chapters
+from dsr_analysis.runner import build
+from dsr_analysis.runner.build import Settings, build_reports
+from dsr_analysis.runner.command import reports_command
 
 CHAPTERS = ["01_effort", "02_output", "03_immediate", "04_medium", "05_long_term"]
 
@@ -73,7 +76,7 @@ class TestNotebookContract:
         notebook = nbformat.read(config.NOTEBOOKS_DIR / level.notebook, as_version=4)
         code = [c for c in notebook.cells if c.cell_type == "code"]
         assert all(not c.outputs and c.execution_count is None for c in code)
-        # Thin: no cell longer than a few lines; the work is in dsr_analysis.chapter.
+        # Thin: no cell longer than a few lines; the work is in dsr_analysis.report.chapter.
         assert max(len(c.source.splitlines()) for c in code) <= 4
 
 
@@ -162,14 +165,14 @@ class TestPlan:
         ):
             facts = unit.facts | {"report": {"chapters": chapters}}
             with pytest.raises(ConfigurationError, match=message):
-                report_chapters(build.Unit(unit.id, unit.name, True, facts), theory)
+                report_chapters(Unit(unit.id, unit.name, True, facts), theory)
         kinds = [c.data for c in report_chapters(load_units()[-1], theory)]
         assert kinds == ["cells", TRIAL_DATA]
 
     def test_unknown_unit_is_refused(self, tmp_path):
         with pytest.raises(build.BuildError, match="unknown unit"):
             build_reports(
-                ["atlantis"], data_path=CELLS, settings=tiny_settings(tmp_path), progress=False
+                ["atlantis"], cells_path=CELLS, settings=tiny_settings(tmp_path), progress=False
             )
 
 
@@ -184,7 +187,7 @@ class TestTinyBuilds:
 
         def run(data=CELLS, only=units, force=False):
             return pinned_build(
-                only, jobs=2, force=force, data_path=data, settings=settings, progress=False
+                only, jobs=2, force=force, cells_path=data, settings=settings, progress=False
             )
 
         cold = run()
@@ -230,7 +233,7 @@ class TestTrialChapterFailure:
         text = children.read_text("utf-8")
         children.write_text(text.replace("C0001,I01,intervention", "C0001,I01,control", 1), "utf-8")
         summary = pinned_build(
-            [TRIAL_UNIT], jobs=2, data_path=CELLS, settings=settings, progress=False
+            [TRIAL_UNIT], jobs=2, cells_path=CELLS, settings=settings, progress=False
         )
         assert statuses(summary) == {
             (TRIAL_UNIT, "01_effort"): "built",
@@ -250,9 +253,9 @@ class TestAtomicWrite:
         def refuse(*_):
             raise OSError("disk full")
 
-        monkeypatch.setattr(build.os, "replace", refuse)
+        monkeypatch.setattr(files.os, "replace", refuse)
         with pytest.raises(OSError):
-            build._atomic_write(target, "new")
+            files.atomic_write_text(target, "new")
         assert target.read_text(encoding="utf-8") == "old"
         assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
@@ -282,7 +285,7 @@ class TestCommand:
         cells.loc[cells["municipality"] == "Odense", "label"] = "BROKEN"
         broken = write_cells(cells, tmp_path / "broken.csv")
         result = CliRunner().invoke(
-            reports_command, ["--units", "odense", "--jobs", "1", "--data", str(broken)]
+            reports_command, ["--units", "odense", "--jobs", "1", "--cells", str(broken)]
         )
         assert result.exit_code == 1
         assert "odense" in result.output and "executed notebook" in result.output
@@ -396,7 +399,7 @@ class TestRealBuild:
     def test_rebuilding_one_chapter_cold_is_byte_identical(self, tmp_path):
         settings, _ = real_build()
         again = Settings(reports_dir=tmp_path / "reports", build_dir=tmp_path / "build")
-        pinned_build(["alle"], jobs=2, data_path=CELLS, settings=again, progress=False)
+        pinned_build(["alle"], jobs=2, cells_path=CELLS, settings=again, progress=False)
         for chapter in CHAPTERS:
             first = (settings.reports_dir / "alle" / f"{chapter}.html").read_bytes()
             assert (again.reports_dir / "alle" / f"{chapter}.html").read_bytes() == first
@@ -405,6 +408,6 @@ class TestRealBuild:
         settings, _ = real_build()
         copy = Settings(reports_dir=tmp_path / "reports", build_dir=settings.build_dir)
         shutil.copytree(settings.reports_dir, copy.reports_dir)
-        summary = pinned_build(BUILT_UNITS, data_path=CELLS, settings=copy, progress=False)
+        summary = pinned_build(BUILT_UNITS, cells_path=CELLS, settings=copy, progress=False)
         assert {o.status for o in summary.outcomes} == {"skipped"}
         assert len(summary.outcomes) == 5 * len(REAL_UNITS) + len(TRIAL_CHAPTERS)

@@ -17,11 +17,12 @@ from bad_inputs.make_corpus import CHILD_IDS, base_rows, changed, csv_text
 from click.testing import CliRunner
 from fixtures.report_set import _session_library_hash, pinned_build, tiny_settings
 
-from dsr_analysis import build, config
-from dsr_analysis.build import reports_command
-from dsr_analysis.chapter import load_units
+from dsr_analysis import config
 from dsr_analysis.errors import InputValidationError
 from dsr_analysis.export import load_export, load_export_by_municipality
+from dsr_analysis.report.units import load_units
+from dsr_analysis.runner import build
+from dsr_analysis.runner.command import reports_command
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 

@@ -9,7 +9,7 @@ import pytest
 from fixtures.report_set import CELLS, real_build
 
 from dsr_analysis import config
-from dsr_analysis.chapter import Chapter, read_cells
+from dsr_analysis.cells import read_cells
 from dsr_analysis.errors import BuildError
 from dsr_analysis.html import (
     Link,
@@ -21,6 +21,7 @@ from dsr_analysis.html import (
     read_build_key,
     render_page,
 )
+from dsr_analysis.report.chapter import Chapter
 
 
 def executed_notebook():

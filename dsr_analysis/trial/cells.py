@@ -14,7 +14,7 @@ KBH-6      each primary difference with its cluster-robust and its naive interva
 KBH-7      the economy: costs, additional children found and cost per additional child
 =========  ==============================================================================
 
-One row per cell with the columns of :data:`dsr_analysis.tables.CELL_COLUMNS` plus ``ci_low``,
+One row per cell with the columns of :data:`dsr_analysis.cells.COLUMNS` (``ci_low``,
 ``ci_high`` and ``published``. Like the project's tables, the cells never say which hidden cells
 were small in themselves (primary) and which were hidden to protect them. Shares and
 differences of shares are fractions (0.07 = 7 %), as in every share cell of the project;
@@ -35,17 +35,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dsr_analysis.cells import COLUMNS as CONTRACT_COLUMNS
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.suppression import TableSpec, suppress
-from dsr_analysis.tables import CELL_COLUMNS as PROJECT_CELL_COLUMNS
 from dsr_analysis.trial import paths
 from dsr_analysis.trial.economy import Economy, economy_table
 from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES, clustering_summary, trial_estimates
 from dsr_analysis.trial.schema import Trial, read_trial
 
 MUNICIPALITY = "København"
-CELL_COLUMNS = [*PROJECT_CELL_COLUMNS, "ci_low", "ci_high", "published"]
+CELL_COLUMNS = [c for c in CONTRACT_COLUMNS if c != "min_cell"]
 _FRACTION_UNITS = ("percent", "points")
 _NUMBERS = ("count", "value", "ci_low", "ci_high")
 _ARMS = ("intervention", "control")

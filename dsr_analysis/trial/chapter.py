@@ -16,11 +16,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from dsr_analysis import chapter as report
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.municipalities import load_municipalities
 from dsr_analysis.programme_theory import load_programme_theory
+from dsr_analysis.report.diagram import programme_theory_svg
+from dsr_analysis.report.figures import svg_from_figure
+from dsr_analysis.report.html_tables import html_table
 from dsr_analysis.trial.cells import load_trial_tables, trial_cells
 from dsr_analysis.trial.economy import load_economy
 from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES
@@ -98,7 +100,7 @@ def diagram_html(level_id: str, municipality: str = "kobenhavn", language: str =
     False
     """
     theory = load_programme_theory()
-    svg = report.programme_theory_svg(theory, level_id, None, language)
+    svg = programme_theory_svg(theory, level_id, None, language)
     name = trial_units().get(municipality, municipality)
     caption = theory.word("diagram_caption_trial", language).format(name=name)
     return f"<figure class='diagram'>{svg}<figcaption>{_escape(caption)}</figcaption></figure>"
@@ -238,7 +240,7 @@ def table_html(cells: pd.DataFrame, table_id: str, language: str = "da") -> str:
     "<table class='cells'><caption>Tabel KBH-2. Børn, der modtog støtte fra Socialfor"
     """
     caption = load_trial_tables()["text"]["caption"][language]
-    return report.html_table(
+    return html_table(
         display_table(cells, table_id, language),
         caption=caption.format(id=table_id, title=table_title(table_id, language)),
     )
@@ -247,12 +249,12 @@ def table_html(cells: pd.DataFrame, table_id: str, language: str = "da") -> str:
 def comparison_html(cells: pd.DataFrame, language: str = "da") -> str:
     """Return :func:`comparison_table` as an HTML table like the report's others."""
     figure = load_trial_tables()["text"]["figure"][language]
-    return report.html_table(comparison_table(cells, language), first_header=figure)
+    return html_table(comparison_table(cells, language), first_header=figure)
 
 
 def figure_html(figure: plt.Figure) -> str:
     """Return a figure as inline SVG the same on every run, as the other chapters show them."""
-    return f"<figure class='chart'>{report.svg_from_figure(figure)}</figure>"
+    return f"<figure class='chart'>{svg_from_figure(figure)}</figure>"
 
 
 def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:

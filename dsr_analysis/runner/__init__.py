@@ -1,0 +1,1 @@
+"""The report runner: plan the chapters, execute them, publish the pages."""

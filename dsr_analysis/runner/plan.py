@@ -1,0 +1,129 @@
+"""Planning a build: every (unit, chapter) task with its parameters, page context and key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from dsr_analysis import __version__
+from dsr_analysis.cells import cells_csv, is_synthetic
+from dsr_analysis.files import atomic_write_text
+from dsr_analysis.programme_theory import ProgrammeTheory
+from dsr_analysis.report.units import TRIAL_DATA, ReportChapter, Unit, report_chapters, unit_cells
+from dsr_analysis.runner.inputs import trial_source
+from dsr_analysis.runner.keys import sha256_bytes
+from dsr_analysis.runner.model import Settings, Task
+
+
+def chapter_name(notebook: str) -> str:
+    """The page name of a chapter: its notebook's stem ("01_effort.ipynb" -> "01_effort")."""
+    return Path(notebook).stem
+
+
+def plan(
+    theory: ProgrammeTheory,
+    units: list[Unit],
+    cells: pd.DataFrame,
+    lang: str,
+    min_cell: int,
+    settings: Settings,
+    source_hash: str,
+    commit: str,
+) -> list[Task]:
+    """Every (unit, chapter) task with its key and page context, in unit then chapter order.
+
+    A unit's chapters come from :func:`~dsr_analysis.report.units.report_chapters`; a chapter on
+    the trial's data gets the trial's extract as ``data_path`` and its key covers the extract
+    (:func:`trial_source`) instead of published monitoring cells.
+    """
+    tasks = []
+    banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
+    for unit in units:
+        chapters = report_chapters(unit, theory)
+        own = unit_cells(cells, unit, units)
+        text = cells_csv(own)
+        data_hash = sha256_bytes(text.encode())
+        cells_path = settings.build_dir / "cells" / f"{unit.id}-{data_hash[:20]}.csv"
+        if not cells_path.exists():
+            atomic_write_text(cells_path, text)
+        for position, spec in enumerate(chapters):
+            chapter = spec.page
+            notebook = settings.notebooks_dir / spec.notebook
+            parameters = {
+                "municipality": unit.id,
+                "data_path": str(cells_path),
+                "lang": lang,
+                "min_cell": min_cell,
+            }
+            source = (data_hash, banner, "data_hash")
+            if spec.data == TRIAL_DATA:
+                trial_hash, synthetic = trial_source(settings.trial_dir, settings.build_dir)
+                parameters["data_path"] = str(settings.trial_dir)
+                trial_banner = theory.word("synthetic_banner", lang) if synthetic else ""
+                source = (trial_hash, trial_banner, "trial_data_hash")
+            page = _page_context(theory, unit, chapters, position, lang, source, min_cell, commit)
+            key_parts = {
+                "notebook": sha256_bytes(notebook.read_bytes()) if notebook.exists() else "",
+                "parameters": {k: v for k, v in parameters.items() if k != "data_path"},
+                "cells": source[0],
+                "source": source_hash,
+                "version": __version__,
+                "page": {k: v for k, v in page.items() if k != "commit"},
+            }
+            key = sha256_bytes(json.dumps(key_parts, sort_keys=True).encode())
+            tasks.append(
+                Task(
+                    unit=unit.id,
+                    chapter=chapter,
+                    notebook=str(notebook),
+                    executed=str(settings.build_dir / "executed" / unit.id / f"{chapter}.ipynb"),
+                    output=str(settings.reports_dir / unit.id / f"{chapter}.html"),
+                    parameters=parameters,
+                    key=key,
+                    page=page,
+                )
+            )
+    return tasks
+
+
+def _page_context(
+    theory: ProgrammeTheory,
+    unit: Unit,
+    chapters: list[ReportChapter],
+    position: int,
+    lang: str,
+    source: tuple[str, str, str],
+    min_cell: int,
+    commit: str,
+) -> dict:
+    # source: the data's hash, the banner it calls for and the footer's word for the hash.
+    data_hash, banner, hash_word = source
+    name = unit.display_name(theory, lang)
+    # Chapters keep their level's number, so Copenhagen's long-term chapter is 5 as elsewhere.
+    links = [
+        {
+            "href": f"{spec.page}.html",
+            "text": f"{spec.position + 1}. {spec.level.title.get(lang)}",
+            "current": i == position,
+        }
+        for i, spec in enumerate(chapters)
+    ]
+    return {
+        "title": f"{chapters[position].level.title.get(lang)} – {name}",
+        "lang": lang,
+        "index": {"href": "../index.html", "text": theory.word("back_to_index", lang)},
+        "chapters": links,
+        "previous": links[position - 1] | {"current": False} if position > 0 else None,
+        "next": links[position + 1] | {"current": False} if position + 1 < len(links) else None,
+        "banner": banner,
+        "footer": [
+            [theory.word(hash_word, lang), data_hash[:16]],
+            [theory.word("min_cell", lang), str(min_cell)],
+            [theory.word("version", lang), __version__],
+            [theory.word("commit", lang), commit],
+        ],
+        "commit": commit,
+    }
+
