@@ -29,10 +29,13 @@ CELL_COLUMNS: tuple[str, ...] = cells_contract.REQUIRED
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
 
+# The outcomes of an assessment, in the order a summary lists them. "No clear change": the
+# 95 % interval straddles the criterion, so the data cannot tell met from not met.
 MET = "met"
 NOT_MET = "not_met"
+NO_CLEAR_CHANGE = "no_clear_change"
 TOO_LITTLE_DATA = "too_little_data"
-STATUSES: tuple[str, ...] = (MET, NOT_MET, TOO_LITTLE_DATA)
+STATUSES: tuple[str, ...] = (MET, NOT_MET, NO_CLEAR_CHANGE, TOO_LITTLE_DATA)
 
 # Which keys each criterion type needs beyond ``type``, ``table`` and ``text``.
 _REQUIRED_KEYS: dict[str, tuple[str, ...]] = {

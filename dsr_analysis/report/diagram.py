@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from dsr_analysis.programme_theory import MET, NOT_MET, ProgrammeTheory
+from dsr_analysis.programme_theory import (
+    MET,
+    NO_CLEAR_CHANGE,
+    NOT_MET,
+    TOO_LITTLE_DATA,
+    ProgrammeTheory,
+)
 from dsr_analysis.report.text import escape as _e
 
-#: Assessment colours and symbols; the symbol keeps the meaning without colour vision.
+#: Assessment colours (Okabe-Ito, distinguishable under deuteranopia, dark enough for white
+#: text) and symbols; the symbol keeps the meaning without colour vision and on paper.
 STATUS_STYLE = {
-    MET: ("#1a7f37", "✓"),
-    NOT_MET: ("#b42318", "✗"),
-    "too_little_data": ("#6b7280", "?"),
+    MET: ("#007a5a", "✓"),
+    NOT_MET: ("#b34700", "✗"),
+    NO_CLEAR_CHANGE: ("#0868ac", "≈"),
+    TOO_LITTLE_DATA: ("#6b6b6b", "?"),
 }
 
 
@@ -54,7 +62,7 @@ def programme_theory_svg(
                 f"font-family='sans-serif' fill='#111'>{_e(line)}</text>"
             )
         for k, indicator in enumerate(level.indicators if statuses is not None else ()):
-            status = statuses.get(indicator.id, "too_little_data")
+            status = statuses.get(indicator.id, TOO_LITTLE_DATA)
             colour, symbol = STATUS_STYLE[status]
             cx, cy = x + 22 + (k % 5) * 29, top + 78 + (k // 5) * 28
             parts.append(

@@ -12,7 +12,7 @@ from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.cells import is_synthetic
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.html import Page, render_page
-from dsr_analysis.programme_theory import MET, NOT_MET, ProgrammeTheory, assess_all
+from dsr_analysis.programme_theory import STATUSES, ProgrammeTheory, assess_all
 from dsr_analysis.report.diagram import STATUS_STYLE
 from dsr_analysis.report.text import escape
 from dsr_analysis.report.units import TRIAL_DATA, Unit, report_chapters, unit_cells
@@ -93,7 +93,7 @@ def write_index(
     legend = " ".join(
         f"<span class='dots'><span style='background:{STATUS_STYLE[s][0]}'>"
         f"{STATUS_STYLE[s][1]}</span></span> {e(theory.status_words[s].get(lang))}"
-        for s in (MET, NOT_MET, "too_little_data")
+        for s in STATUSES
     )
     body = (
         f"<h1>{e(theory.word('index_title', lang))}</h1>"
