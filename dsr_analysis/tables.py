@@ -23,13 +23,13 @@ from dsr_analysis import config, measures, tidy
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.cells import TOTAL_COLUMN
 from dsr_analysis.codebook import Codebook, Question, default_codebook
+from dsr_analysis.disclosure.model import TableSpec
+from dsr_analysis.disclosure.release import suppress
 from dsr_analysis.errors import ConfigurationError
-from dsr_analysis.suppression import TableSpec, suppress
 
 # `suppression` (primary or secondary) is deliberately not published: it would tell a reader
 # which hidden counts are the small ones.
-CELL_COLUMNS = [c for c in cells_contract.COLUMNS if c not in ("ci_low", "ci_high", "published",
-                                                               "min_cell")]
+CELL_COLUMNS = list(cells_contract.COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -141,13 +141,12 @@ def _cells_for_table(table: Table, data: TidyData, codebook: Codebook, spec: Tab
     prepare = _frame_for(data, table)
     question = codebook.question(table.question) if table.question else None
     if table.measure == "children":
-        # Figure 6-1 shows how the registered children spread over the municipalities, so a
-        # municipality's share is of all registered children.
+        # Figure 6-1 counts the registered children of each municipality: a count whose n is
+        # itself (a municipality's n is its own children, never the pooled total).
         result = measures.children_count(data.children)
-        pooled_total = int(result.loc[result["municipality"] == POOLED, "count"].iloc[0])
         label = table.label_en if language == "en" else table.label_da
-        return result.assign(n=pooled_total, value=result["count"] / pooled_total,
-                             column=TOTAL_COLUMN, label=label, code="children", kind="share")
+        return result.assign(n=result["count"], value=result["count"].astype(float),
+                             column=TOTAL_COLUMN, label=label, code="children", kind="count")
     if table.measure == "age_groups":
         result = measures.age_group_shares(prepare(data.children), question.codes, by)
         return _share_cells(result, table, question, codebook, language)
@@ -229,21 +228,68 @@ def _ordered(cells: pd.DataFrame, spec: TablesSpec, codebook: Codebook,
     ).reset_index(drop=True)
 
 
+def _population(table: Table) -> str:
+    """The group a table's n counts; tables counting the same group share their n."""
+    q = table.question
+    excluded = "-excl-dont-know" if table.exclude_dont_know else ""
+    return {
+        "children": "registered",
+        "age_groups": "age",
+        "mean_age": "age",
+        "start": f"start:{q}",
+        "ever": f"answered:{q}",
+        "first": f"answered:{q}",
+        "ever_yes": f"yes-or-no:{q}",
+        "quarters": f"answered{excluded}:{q}",
+        "wave_means": f"valid:{q}",
+        "start_latest": f"development:{q}",
+        "development": f"development:{q}",
+    }[table.measure]
+
+
+def _value_range(table: Table, codebook: Codebook) -> tuple[float, float] | None:
+    if table.measure == "mean_age":
+        return codebook.question(table.question).age_range
+    if table.measure in ("wave_means", "start_latest"):
+        return (1.0, float(codebook.question(table.question).scale_maximum))
+    return None
+
+
 def suppression_specs(spec: TablesSpec, codebook: Codebook,
                       language: str = "da") -> dict[str, TableSpec]:
-    """What suppression needs to know of each table's arithmetic."""
+    """What disclosure control needs to know of each table: its groups and its arithmetic."""
     periods = _period_labels(codebook, language)
     total = periods.pop(TOTAL_COLUMN)
     by_period = {total: list(periods.values())}
-    return {
-        table.id: TableSpec(
+    specs = {}
+    for table in spec.tables:
+        population = _population(table)
+        within = None
+        if population != "registered":
+            # Every group is among the registered children; the development set of an item
+            # is among the children with a valid score at the first measurement.
+            within = ("registered", None)
+            if table.measure in ("start_latest", "development"):
+                within = (f"valid:{table.question}", spec.label("wave", language, wave=1))
+        specs[table.id] = TableSpec(
+            population=population,
+            n_by_label=table.measure == "wave_means",
             exclusive=table.exclusive,
             additive_columns=by_period if table.by_period else None,
             same_as=(table.same_as or {}).get("table"),
             same_as_column=(table.same_as or {}).get("column"),
+            value_range=_value_range(table, codebook),
+            denominator=f"registrations:{population}" if table.measure == "quarters" else None,
+            max_per_member=codebook.max_waves if table.measure == "quarters" else None,
+            within=within,
+            at_least=tuple(
+                other.id for other in spec.tables
+                if table.measure == "quarters" and other.measure == "start"
+                and other.question == table.question and not other.by_period
+                and other.same_as is None
+            ),
         )
-        for table in spec.tables
-    }
+    return specs
 
 
 def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
@@ -261,8 +307,11 @@ def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
         cells["denominator"] = pd.NA
     cells["denominator"] = cells["denominator"].fillna(cells["n"]).astype("int64")
     cells["count"] = cells["count"].astype("Int64")
-    cells = cells.assign(synthetic=data.synthetic)
-    return _ordered(cells[[c for c in CELL_COLUMNS if c in cells]], spec, codebook, language)
+    for column in ("ci_low", "ci_high", "published"):
+        if column not in cells:
+            cells[column] = float("nan")
+    cells = cells.assign(synthetic=data.synthetic, suppressed=False, min_cell=1)
+    return _ordered(cells[CELL_COLUMNS], spec, codebook, language)
 
 
 def published_cells(export_path: Path | str | None = None, min_cell: int = config.DEFAULT_MIN_CELL,
@@ -295,10 +344,8 @@ def published_cells_of(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_
     codebook = codebook or default_codebook()
     cells = unsuppressed_cells(export, codebook, language)
     specs = suppression_specs(load_tables_spec(), codebook, language)
-    # Suppression sorts by key; carry the report's order through it.
-    published = suppress(cells.assign(_order=range(len(cells))), specs, min_cell=min_cell)
-    published = published.sort_values("_order")[CELL_COLUMNS].reset_index(drop=True)
-    return published.astype({"count": "Int64"})
+    published = suppress(cells, specs, min_cell).assign(min_cell=min_cell)
+    return published[CELL_COLUMNS].astype({"count": "Int64"})
 
 
 def report_cells(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,
