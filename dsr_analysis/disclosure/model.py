@@ -235,8 +235,9 @@ def build_model(
             contrasts.append(r)
         else:
             value_nodes[r] = _row_nodes(r, row, specs, numbers, b, own, complete)
+    where = {key: r for r, key in enumerate(frame[KEY].itertuples(index=False, name=None))}
     for r in contrasts:
-        value_nodes[r] = _contrast_inputs(frame, r, specs, value_nodes)
+        value_nodes[r] = _contrast_inputs(frame, r, specs, value_nodes, where)
     _relations(frame, specs, b, own)
     nodes = pd.DataFrame(b.rows)
     nodes["integer"] = nodes["type"] != "s"
@@ -401,7 +402,7 @@ def _row_inequalities(r, spec: TableSpec, specs, b: _Builder, add, own) -> None:
             add("le", "within", {n_at: 1.0, outer: -1.0})
 
 
-def _contrast_inputs(frame, r, specs, value_nodes) -> tuple[int, ...]:
+def _contrast_inputs(frame, r, specs, value_nodes, where) -> tuple[int, ...]:
     """The nodes a contrast row is computed from: those of the two rows it compares."""
     table, municipality, column, label = (frame.at[r, c] for c in KEY)
     for contrast in specs[table].contrasts:
@@ -413,13 +414,12 @@ def _contrast_inputs(frame, r, specs, value_nodes) -> tuple[int, ...]:
                     (table, municipality, column, contrast.end)]
         else:
             continue
-        where = frame.set_index(KEY).index
         inputs: set[int] = set()
         for end in ends:
             if end not in where:
                 raise ConfigurationError(f"contrast row {(table, municipality, column, label)} "
                                          f"compares a row the table lacks: {end}")
-            inputs.update(value_nodes[where.get_loc(end)])
+            inputs.update(value_nodes[where[end]])
         return tuple(sorted(inputs))
     raise ConfigurationError(
         f"difference row {(table, municipality, column, label)} matches no contrast of its table"

@@ -37,6 +37,7 @@ COUNT_PROTECTION = 1.0
 #: (half a scale point, half a year of age) either way; its sum by that times n.
 MEAN_PROTECTION = 0.5
 _SLACK = 1e-7
+_CONTRAST_WEIGHT = 0.5
 # How many times a family may take in its neighbours before a primary counts as unprotectable.
 _GROWTH = 4
 
@@ -206,13 +207,18 @@ class _FamilyProblem:
     def _rows(self, row_hidden, rows_of) -> list[tuple[float, list[int]]]:
         """(weight, family positions) of every published row whose value depends on the family."""
         municipality = self.model.cells["municipality"].to_numpy()
+        derived = self.model.cells["kind"].to_numpy() == "difference"
         touched = sorted({r for node in self.family for r in rows_of[node] if not row_hidden[r]})
         rows = []
         for r in touched:
             inside = [self.position[node] for node in self.model.value_nodes[r]
                       if node in self.position]
-            # Hiding a pooled figure costs a little more: it is what most readers use.
-            rows.append((1.0 + 0.01 * (municipality[r] == POOLED_NAME), inside))
+            # Hiding a pooled figure costs a little more: it is what most readers use. A
+            # contrast row costs less than a table cell: it only repeats what its cells say.
+            weight = (_CONTRAST_WEIGHT if derived[r] else 1.0) + 0.01 * (
+                municipality[r] == POOLED_NAME
+            )
+            rows.append((weight, inside))
         return rows
 
     def _bounds(self) -> np.ndarray:
@@ -224,10 +230,12 @@ class _FamilyProblem:
     def solve(self) -> np.ndarray:
         """The family's hidden nodes (model node numbers)."""
         attacker = _FamilyAttacker(self)
-        cuts: list[tuple[np.ndarray, float]] = []
+        cuts = self._neighbour_cuts()
         # Hiding more never takes room away, so a primary protected under some pattern stays
         # protected under every pattern that hides at least as much.
         protected_under: dict[tuple[int, int], np.ndarray] = {}
+        at = np.array([self.position[p] for p in self.primary])
+        level = self.levels[self.primary]
         while True:
             y = self._optimal_pattern(cuts)
             found = []
@@ -236,14 +244,33 @@ class _FamilyProblem:
                     earlier = protected_under.get((p, sense))
                     if earlier is not None and (y >= earlier).all():
                         continue
-                    cut = attacker.cut(y, p, sense)
-                    if cut is None:
-                        protected_under[(p, sense)] = y
-                    else:
+                    cut, moved = attacker.cut(y, p, sense)
+                    if cut is not None:
                         found.append(cut)
+                    if moved is not None:
+                        # The table the reader cannot rule out may protect other primaries too.
+                        for q, direction in ((1, moved[at] >= level - _SLACK),
+                                             (-1, -moved[at] >= level - _SLACK)):
+                            for other in np.asarray(self.primary)[direction]:
+                                protected_under[(int(other), q)] = y
             if not found:
                 return self.family[y]
             cuts.extend(found)
+
+    def _neighbour_cuts(self) -> list[tuple[np.ndarray, float]]:
+        """A primary moves only if another member of each of its equalities moves with it."""
+        cuts, seen = [], set()
+        eq = self.eq.tocsr()
+        for p in self.primary:
+            at = self.position[p]
+            for row in np.flatnonzero(eq[:, at].toarray().ravel()):
+                others = tuple(int(j) for j in eq[row].indices if j != at)
+                if others and others not in seen:
+                    seen.add(others)
+                    weights = np.zeros(len(self.family))
+                    weights[list(others)] = 1.0
+                    cuts.append((weights, 1.0))
+        return cuts
 
     def _optimal_pattern(self, cuts: list[tuple[np.ndarray, float]]) -> np.ndarray:
         """The cheapest pattern that satisfies every cut found so far (a small binary program).
@@ -332,8 +359,9 @@ class _FamilyAttacker:
         self.program = Program(a, lo, hi, np.zeros(m), np.zeros(m))
         self.pattern = None
 
-    def cut(self, y: np.ndarray, node: int, sense: int) -> tuple[np.ndarray, float] | None:
-        """None when the pattern protects ``node`` in ``sense``; else a violated cut."""
+    def cut(self, y: np.ndarray, node: int, sense: int):
+        """(cut, moves): the cut is None when the pattern protects ``node`` in ``sense``,
+        else a violated cut; moves is the reader's table found (the change of every node)."""
         p = self.p
         if self.pattern is None or not np.array_equal(self.pattern, y):
             self.program.set_bounds(
@@ -343,8 +371,11 @@ class _FamilyAttacker:
         cost = np.zeros(len(y))
         cost[p.position[node]] = -float(sense)
         status, objective = self.program.optimise(cost)
-        if status == 1 or (status == 0 and -objective >= p.levels[node] - _SLACK):
-            return None
+        if status == 1:
+            return None, None
+        moved = self.program.values() if status == 0 else None
+        if status == 0 and -objective >= p.levels[node] - _SLACK:
+            return None, moved
         row_dual, col_dual = self.program.duals()
         # Dual value of each bound if the node were hidden: its reduced cost times the bound
         # it pushes against (-value below, +bound above), i.e. the room hiding it would add.
@@ -352,4 +383,4 @@ class _FamilyAttacker:
         inequality = row_dual[p.eq.shape[0]:p.eq.shape[0] + p.le.shape[0]]
         constant = -float(p.slack @ inequality) if len(inequality) else 0.0
         level = float(p.levels[node])
-        return weights, level - constant
+        return (weights, level - constant), moved
