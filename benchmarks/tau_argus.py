@@ -9,7 +9,7 @@ Prints, per table, the cells Tau-Argus hides (primary, secondary, total, and how
 group sizes n), the same with every cell costing 1, the same with every n kept published (as our
 package keeps them), the cells our package hides (:func:`ours_hidden`, the one function to point
 at another engine), the ratio, and how many of Tau-Argus's hidden cells our attacker
-(:func:`dsr_analysis.suppression.audit_suppression`) still pins down. ``--patterns`` writes
+(:func:`dsr_analysis.disclosure.attack.truth_findings`) still pins down. ``--patterns`` writes
 Tau-Argus's patterns (:func:`tau_argus_pattern`, keyed like our cells) to a CSV.
 
 What Tau-Argus is given. Our counts become microdata (one record per child counted, response 1)
@@ -20,7 +20,7 @@ every margin itself; the benchmark checks that each equals the cell we publish.
 
 * 7-17 and 7-18 (single choice): one table municipality x period x option with all margins. Its
   municipality margin is "Alle", its period margin "Total" and its option margin the group size
-  n, so Tau-Argus may hide an n, which our package never does.
+  n, so Tau-Argus may hide an n, as our package also does.
 * 7-15, 7-16 and 7-19 (multiple choice): an option's count is the children choosing it, so the
   options do not add up and their sum is published nowhere. Tau-Argus treats every cell it does
   not hide as published, so a 3-D table would hand its reader that unpublished option margin.
@@ -59,14 +59,18 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dsr_analysis import config, export, suppression, tables  # noqa: E402
+from dsr_analysis import config, export, tables  # noqa: E402
 from dsr_analysis.cells import POOLED_NAME, TOTAL_COLUMN  # noqa: E402
 from dsr_analysis.codebook import default_codebook  # noqa: E402
+from dsr_analysis.disclosure.attack import truth_findings  # noqa: E402
+from dsr_analysis.disclosure.model import build_model  # noqa: E402
+from dsr_analysis.disclosure.protect import protect, protection_levels  # noqa: E402
 
 SINGLE_CHOICE = ("7-17", "7-18")
 MULTIPLE_CHOICE = ("7-15", "7-16", "7-19")
@@ -256,7 +260,9 @@ def tau_argus_pattern(table_id: str, cells_full: pd.DataFrame, cost: str = "valu
         No pattern protects every unsafe cell (possible with ``keep_n``: a zero cannot be hidden,
         so a count equal to a published n with zeros beside it stays known).
     """
-    cells = cells_full[cells_full["table"] == table_id].reset_index(drop=True)
+    # Contrast rows (changes between periods) are computed from the cells, not counted.
+    in_table = (cells_full["table"] == table_id) & (cells_full["kind"] != "difference")
+    cells = cells_full[in_table].reset_index(drop=True)
     if table_id in SINGLE_CHOICE:
         pattern, optimal = _single_choice(cells, COSTS[cost], keep_n)
     elif table_id in MULTIPLE_CHOICE:
@@ -280,42 +286,74 @@ def tau_counts(pattern: pd.DataFrame) -> dict[str, int]:
     }
 
 
-_PUBLISHED: dict[str, pd.DataFrame] = {}
+_OURS: dict[str, object] = {}
+
+
+def _our_protection(cells_full: pd.DataFrame):
+    """The package's model and protection of every table of ``cells_full`` (computed once)."""
+    if _OURS.get("of") is not cells_full:
+        specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
+        model = build_model(cells_full, specs)
+        _OURS.update(of=cells_full, specs=specs, model=model,
+                     protection=protect(model, MIN_CELL))
+    return _OURS["specs"], _OURS["model"], _OURS["protection"]
+
+
+def _table_nodes(model, specs, table_id: str) -> tuple[list[int], list[int]]:
+    """Node numbers of the table's counts and of its group sizes n."""
+    population = specs[table_id].population
+    keys = model.nodes["key"]
+    counts = [i for i, key in enumerate(keys) if key[0] == "c" and key[1] == table_id]
+    groups = [i for i, key in enumerate(keys) if key[0] == "n" and key[1] == population]
+    return counts, groups
 
 
 def ours_hidden(table_id: str, cells_full: pd.DataFrame) -> dict[str, int]:
-    """Cells our package hides in one table: suppressed rows plus blank group sizes n.
+    """Cells our package hides in one table, counted as Tau-Argus counts them: the hidden
+    counts plus the hidden group sizes n (its option margin), and our hidden rows.
 
-    Today this is the engine of :func:`dsr_analysis.tables.published_cells_of` (``suppress`` with
-    the package's table specs, ``min_cell`` 5) run once on every table of ``cells_full``; point
-    this function at another engine to compare that one instead.
+    This is the engine of :func:`dsr_analysis.tables.published_cells_of`
+    (:func:`dsr_analysis.disclosure.protect.protect` with the package's table specs,
+    ``min_cell`` 5) run once on every table of ``cells_full``.
     """
-    if _PUBLISHED.get("of") is not cells_full:
-        specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
-        _PUBLISHED.update(of=cells_full, published=suppression.suppress(cells_full, specs,
-                                                                         min_cell=MIN_CELL))
-    mine = _PUBLISHED["published"].query("table == @table_id")
-    truth = cells_full.set_index(KEY).loc[pd.MultiIndex.from_frame(mine[KEY]), "count"]
-    hidden = mine["suppressed"].to_numpy()
-    blank_n = int(mine.loc[mine["n"].isna(), ["municipality", "column"]].drop_duplicates().shape[0])
+    specs, model, protection = _our_protection(cells_full)
+    counts, groups = _table_nodes(model, specs, table_id)
+    hidden = protection.hidden
+    in_table = (model.cells["table"] == table_id) & (model.cells["kind"] != "difference")
+    rows = list(np.flatnonzero(in_table.to_numpy()))
+    rows_hidden = sum(bool(hidden[list(model.value_nodes[r])].any()) for r in rows)
     return {
-        "hidden": int(hidden.sum()),
-        "n": blank_n,
-        "total": int(hidden.sum()) + blank_n,
-        "zeros": int((hidden & (truth.to_numpy() == 0)).sum()),
+        "hidden": int(hidden[counts].sum()),
+        "n": int(hidden[groups].sum()),
+        "total": int(hidden[counts].sum() + hidden[groups].sum()),
+        "zeros": int((hidden[counts] & (model.values[counts] == 0)).sum()),
+        "rows": int(rows_hidden),
     }
 
 
 def attacker_pins(table_id: str, cells_full: pd.DataFrame, pattern: pd.DataFrame) -> int:
-    """Tau-Argus's hidden cells that our attacker recovers, with every n taken as published."""
-    cells = cells_full[cells_full["table"] == table_id]
-    hidden = cells[KEY].merge(pattern[[*KEY, "suppressed"]], on=KEY, how="left")["suppressed"]
-    hidden = hidden.fillna(False).to_numpy(dtype=bool)
-    published = cells.assign(suppressed=hidden)
-    published.loc[hidden, ["count", "value"]] = pd.NA
-    specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
-    audit = suppression.audit_suppression(cells, published, {table_id: specs[table_id]})
-    return int((~audit["protected"]).sum())
+    """Tau-Argus's unsafe cells that our attacker pins down inside their protection interval.
+
+    Our attacker knows every relation of the package's model (counts within their group,
+    groups within the registered children, the other tables published); Tau-Argus's pattern
+    hides the table's counts and group sizes it marks.
+    """
+    specs, model, _ = _our_protection(cells_full)
+    keys = model.nodes["key"]
+    where = {key: i for i, key in enumerate(keys)}
+    population = specs[table_id].population
+    code = cells_full.set_index(KEY)["code"].astype(str).to_dict()
+    hidden = np.zeros(len(keys), dtype=bool)
+    for row in pattern.itertuples(index=False):
+        if row.suppressed:
+            option = code[(table_id, row.municipality, row.column, row.label)]
+            hidden[where[("c", table_id, row.municipality, row.column, option)]] = True
+        if row.n_suppressed:
+            hidden[where[("n", population, row.municipality, row.column, "")]] = True
+    values = model.values
+    primary = hidden & (values >= 1) & (values <= MIN_CELL - 1)
+    findings = truth_findings(model, hidden, primary, protection_levels(model))
+    return len(findings)
 
 
 def _kept_n(table_id: str, cells_full: pd.DataFrame) -> pd.DataFrame | None:
@@ -345,6 +383,7 @@ def compare(cells_full: pd.DataFrame, table_ids=TABLES) -> tuple[pd.DataFrame, p
             "ta_unit": tau_counts(unit)["total"],
             "ta_kept_n": None if kept is None else tau_counts(kept)["total"],
             "ours": ours["total"],
+            "ours_rows": ours["rows"],
             "ours_zeros": ours["zeros"],
             "ratio": ours["total"] / tau["total"],
             "pinned": attacker_pins(table_id, cells_full, pattern),
@@ -378,6 +417,7 @@ def _report(figures: pd.DataFrame) -> str:
         "TA unit": rows["ta_unit"].map(number),
         "TA n kept": rows["ta_kept_n"].map(number),
         "ours (0s)": [f"{o} ({z})" for o, z in zip(rows["ours"], rows["ours_zeros"], strict=True)],
+        "ours rows": rows["ours_rows"].map(number),
         "ours/TA": rows["ratio"].map("{:.2f}".format),
         "pinned": rows["pinned"].map(number),
         "pinned n kept": rows["pinned_kept_n"].map(lambda v: "-" if v is None or pd.isna(v)
@@ -394,7 +434,10 @@ TA hidden (n)  all cells Tau-Argus hides (of them group sizes n).
 TA unit        the same with every cell costing 1 (fewest cells instead of fewest children).
 TA n kept      cells Tau-Argus hides when every n must stay published (a-priori status P), as
                ours do; infeasible: no pattern can then protect every unsafe count.
-ours (0s)      cells our package hides (of them zeros; Tau-Argus never hides a zero).
+ours (0s)      cells our package hides, counted as Tau-Argus counts: hidden counts plus hidden
+               group sizes n (of them zeros: none, our engine never hides a zero either).
+ours rows      published rows of the table whose value our package hides (a share is hidden
+               when its count or its n is).
 pinned         Tau-Argus's hidden cells that our attacker recovers, taking every n as published.
 optimal        every OPT run proved its pattern optimal."""
 

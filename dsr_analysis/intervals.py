@@ -99,9 +99,8 @@ def newcombe_paired(
         return _NAN
     p1, l1, u1 = wilson(both + first_only, n, level)
     p2, l2, u2 = wilson(both + second_only, n, level)
-    product = (
-        (both + first_only) * (second_only + neither) * (both + second_only) * (first_only + neither)
-    )
+    first, second = both + first_only, both + second_only
+    product = first * (second_only + neither) * second * (first_only + neither)
     phi = 0.0 if product == 0 else (both * neither - first_only * second_only) / math.sqrt(product)
     d = p1 - p2
     below = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2

@@ -338,7 +338,7 @@ def suppression_specs(spec: TablesSpec, codebook: Codebook,
             # is among the children with a valid score at the first measurement.
             within = ("registered", None)
             if table.measure in ("start_latest", "development"):
-                within = (f"valid:{table.question}", spec.label("wave", language, wave=1))
+                within = (f"valid:{table.question}", "wave_1")
         specs[table.id] = TableSpec(
             sum_rows=_sum_rows(table, spec, language),
             contrasts=_contrasts(table, codebook, spec, language),

@@ -58,7 +58,8 @@ def test_every_table_has_rows_for_the_four_monitored_municipalities(full_cells):
 
 def test_municipal_n_add_up_to_the_pooled_n(full_cells):
     key = ["table", "column", "label"]
-    frame = full_cells.assign(quantity=full_cells["n"].astype("int64"))
+    cells = full_cells.loc[full_cells["kind"] != "difference"]
+    frame = cells.assign(quantity=cells["n"].astype("int64"))
     pooled = frame.loc[frame["municipality"] == tables.POOLED].set_index(key)["quantity"]
     summed = frame.loc[frame["municipality"] != tables.POOLED].groupby(key)["quantity"].sum()
     # A municipality with no child in a cell's group has no row; its n is 0.
@@ -85,9 +86,11 @@ def test_suppression_hides_every_small_count_group_and_their_values(published):
     small_n = published["n"].between(1, config.DEFAULT_MIN_CELL - 1)
     assert not small_n.any(), published.loc[small_n, ["table", "municipality", "column"]]
     assert published.loc[published["suppressed"], "value"].isna().all()
-    # A value over a hidden group is hidden too, unless it is a zero (0 of any n is 0).
-    over_hidden = visible["n"].isna() & (visible["value"] != 0)
-    assert not over_hidden.any()
+    # A value over a hidden group is hidden too, unless it is a zero (0 of any n is 0); its
+    # interval always is (the interval of a zero share depends on n).
+    rows = visible.loc[visible["kind"] != "difference"]
+    assert not (rows["n"].isna() & (rows["value"] != 0)).any()
+    assert rows.loc[rows["n"].isna(), "ci_high"].isna().all()
 
 
 def test_the_attacker_learns_nothing_from_the_release(published):

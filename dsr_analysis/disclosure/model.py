@@ -85,8 +85,8 @@ class TableSpec:
     contrasts
         Derived rows comparing two columns or two rows.
     within
-        ``(population, label)``: every group of this table lies within the matching group of
-        that population (label given: in that row of it).
+        ``(population, code)``: every group of this table lies within the matching group of
+        that population (code given: in that row of it, for populations counted per row).
     at_least
         Tables whose counts this table's counts are at least (same municipality, column and
         label), e.g. registrations with an answer against children with it at the start.
@@ -114,7 +114,8 @@ class Model:
     ``nodes`` has one row per node: ``key`` (a tuple), ``type`` (c, s, n, d), ``value`` (the
     truth) and ``integer``. ``equalities`` and
     ``inequalities`` are sparse matrices over the nodes (``E x = 0``, ``G x <= 0``).
-    ``value_nodes[r]`` lists the nodes row r's value (and interval) depends on; ``count_node``,
+    ``value_nodes[r]`` lists the nodes row r's value depends on, ``interval_nodes[r]`` those its
+    interval depends on (a zero share's value needs no n, its interval does); ``count_node``,
     ``n_node`` and ``denominator_node`` give the node of each row's other numbers (-1: none).
     """
 
@@ -123,6 +124,7 @@ class Model:
     equalities: sparse.csr_matrix
     inequalities: sparse.csr_matrix
     value_nodes: list[tuple[int, ...]]
+    interval_nodes: list[tuple[int, ...]]
     count_node: np.ndarray
     n_node: np.ndarray
     denominator_node: np.ndarray
@@ -224,29 +226,43 @@ def build_model(
     size = len(frame)
     own = {name: np.full(size, -1) for name in ("count", "sum", "n", "denominator")}
     value_nodes: list[tuple[int, ...]] = [()] * size
+    interval_nodes: list[tuple[int, ...]] = [()] * size
     numbers = {
         c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
         for c in ("n", "count", "value", "denominator")
         if c in frame
     }
     contrasts = []
-    for r, row in enumerate(frame[[*KEY, "kind"]].itertuples(index=False, name=None)):
+    # A row's node is named by its code (the option, the measurement), not its printed label:
+    # a table printed twice may word the same option differently.
+    frame["_ident"] = frame["code"].astype(str) if "code" in frame else frame["label"]
+    for r, row in enumerate(frame[[*KEY, "kind", "_ident"]].itertuples(index=False, name=None)):
         if row[4] == DIFFERENCE:
             contrasts.append(r)
         else:
             value_nodes[r] = _row_nodes(r, row, specs, numbers, b, own, complete)
+            base = own["denominator"][r] if own["denominator"][r] >= 0 else own["n"][r]
+            interval_nodes[r] = tuple(sorted({*value_nodes[r], base}))
     where = {key: r for r, key in enumerate(frame[KEY].itertuples(index=False, name=None))}
     for r in contrasts:
-        value_nodes[r] = _contrast_inputs(frame, r, specs, value_nodes, where)
+        ends = _contrast_ends(frame, r, specs, where)
+        # A contrast and its interval depend on everything the two compared rows show.
+        value_nodes[r] = interval_nodes[r] = tuple(
+            sorted({node for end in ends for node in interval_nodes[end]})
+        )
+        groups = {own["n"][end] for end in ends}
+        if len(groups) == 1 and not np.isnan(numbers["n"][r]):
+            own["n"][r] = groups.pop()  # a paired contrast prints the n of its children
     _relations(frame, specs, b, own)
     nodes = pd.DataFrame(b.rows)
     nodes["integer"] = nodes["type"] != "s"
     return Model(
-        cells=frame,
+        cells=frame.drop(columns="_ident"),
         nodes=nodes,
         equalities=_matrix(b.equalities, len(nodes)),
         inequalities=_matrix(b.inequalities, len(nodes)),
         value_nodes=value_nodes,
+        interval_nodes=interval_nodes,
         count_node=own["count"],
         n_node=own["n"],
         denominator_node=own["denominator"],
@@ -256,13 +272,13 @@ def build_model(
 
 def _row_nodes(r, row, specs, numbers, b: _Builder, own, complete) -> tuple[int, ...]:
     """Create (or find) the nodes behind row r and return those its value depends on."""
-    table, municipality, column, label, kind = row
+    table, municipality, column, _, kind, ident = row
     spec = specs[table]
     canon_table, canon_column = _canonical(table, column, specs)
     n, count, value = (numbers[c][r] for c in ("n", "count", "value"))
     if complete and (np.isnan(n) or (kind == SHARE and np.isnan(count))):
         raise DsrError(f"the full cells must carry their numbers; {tuple(row[:4])} has none")
-    n_key = ("n", spec.population, municipality, canon_column, label if spec.n_by_label else "")
+    n_key = ("n", spec.population, municipality, canon_column, ident if spec.n_by_label else "")
     n_at = own["n"][r] = b.node(n_key, n)
     if kind == COUNT:
         # The count of a count table is the group itself (registered children).
@@ -270,9 +286,9 @@ def _row_nodes(r, row, specs, numbers, b: _Builder, own, complete) -> tuple[int,
         return (n_at,)
     if kind == MEAN:
         total = 0.0 if n == 0 else value * n
-        s_at = own["sum"][r] = b.node(("s", canon_table, municipality, canon_column, label), total)
+        s_at = own["sum"][r] = b.node(("s", canon_table, municipality, canon_column, ident), total)
         return (s_at, n_at)
-    c_at = own["count"][r] = b.node(("c", canon_table, municipality, canon_column, label), count)
+    c_at = own["count"][r] = b.node(("c", canon_table, municipality, canon_column, ident), count)
     base = n_at
     if spec.denominator is not None:
         d_key = ("d", spec.denominator, municipality, canon_column, "")
@@ -402,8 +418,8 @@ def _row_inequalities(r, spec: TableSpec, specs, b: _Builder, add, own) -> None:
             add("le", "within", {n_at: 1.0, outer: -1.0})
 
 
-def _contrast_inputs(frame, r, specs, value_nodes, where) -> tuple[int, ...]:
-    """The nodes a contrast row is computed from: those of the two rows it compares."""
+def _contrast_ends(frame, r, specs, where) -> list[int]:
+    """The two rows a contrast row compares."""
     table, municipality, column, label = (frame.at[r, c] for c in KEY)
     for contrast in specs[table].contrasts:
         if contrast.axis == "column" and contrast.name == column:
@@ -414,13 +430,11 @@ def _contrast_inputs(frame, r, specs, value_nodes, where) -> tuple[int, ...]:
                     (table, municipality, column, contrast.end)]
         else:
             continue
-        inputs: set[int] = set()
         for end in ends:
             if end not in where:
                 raise ConfigurationError(f"contrast row {(table, municipality, column, label)} "
                                          f"compares a row the table lacks: {end}")
-            inputs.update(value_nodes[where[end]])
-        return tuple(sorted(inputs))
+        return [where[end] for end in ends]
     raise ConfigurationError(
         f"difference row {(table, municipality, column, label)} matches no contrast of its table"
     )

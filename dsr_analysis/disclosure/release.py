@@ -53,11 +53,15 @@ def blanked(model: Model, protection: Protection) -> pd.DataFrame:
     """The model's cells with every number that depends on a hidden node blanked."""
     hidden, primary = protection.hidden, protection.primary
     value_hidden = np.array([hidden[list(nodes)].any() for nodes in model.value_nodes], bool)
+    interval_hidden = np.array(
+        [hidden[list(nodes)].any() for nodes in model.interval_nodes], bool
+    )
     value_primary = np.array([primary[list(nodes)].any() for nodes in model.value_nodes], bool)
     out = model.cells.copy()
-    for column in VALUE_COLUMNS:
+    for column, gone in (("value", value_hidden), ("ci_low", interval_hidden),
+                         ("ci_high", interval_hidden)):
         if column in out:
-            out[column] = out[column].astype(float).where(~value_hidden)
+            out[column] = out[column].astype(float).where(~gone)
     for column, nodes in (
         ("n", model.n_node),
         ("count", model.count_node),
