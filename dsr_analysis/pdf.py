@@ -125,7 +125,10 @@ def combined_html(
     name = unit.display_name(theory, lang)
     toc, chapters, banner = [], [], ""
     for page, title, path in pages:
-        content, facts, page_banner = chapter_parts(path.read_text(encoding="utf-8"))
+        try:
+            content, facts, page_banner = chapter_parts(path.read_text(encoding="utf-8"))
+        except BuildError as error:
+            raise BuildError(f"{path}: {error}") from error
         banner = banner or page_banner
         toc.append(f"<li><a href='#chapter-{page}'>{e(title)}</a></li>")
         provenance = f"<p class='note provenance'>{facts}</p>" if facts else ""

@@ -71,6 +71,13 @@ def test_copenhagen_document_has_its_two_chapters_in_order():
     assert tuple(found) == TRIAL_CHAPTERS
 
 
+def test_a_page_that_is_not_a_chapter_is_named(tmp_path):
+    page = tmp_path / "01_effort.html"
+    page.write_text("<p>not a report page</p>", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"01_effort\.html: not a report page"):
+        pdf.combined_html(THEORY, UNITS["kolding"], [("01_effort", "1. Indsats", page)], "da")
+
+
 def test_missing_chromium_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     with pytest.raises(BuildError, match="apt-get install chromium"):
