@@ -17,6 +17,7 @@ from dsr_analysis.cli_options import (
     language_option,
 )
 from dsr_analysis.errors import DsrError
+from dsr_analysis.pdf import find_chromium, write_build_pdfs
 from dsr_analysis.runner.build import build_reports
 
 
@@ -47,6 +48,7 @@ from dsr_analysis.runner.build import build_reports
     default=None,
     help="Build from a tables file written by dsr tables instead of an export.",
 )
+@click.option("--pdf", is_flag=True, help="Then print each report set to reports/pdf/UNIT.pdf.")
 def reports_command(
     units: str,
     jobs: int,
@@ -56,10 +58,13 @@ def reports_command(
     data_path: Path | None,
     trial_dir: Path | None,
     cells_path: Path | None,
+    pdf: bool = False,
 ) -> None:
     """Build the HTML report set: one chapter per programme-theory level, per unit."""
     chosen = [u.strip() for u in units.split(",") if u.strip()]
     try:
+        if pdf:
+            find_chromium()  # missing: say so now, not after the build
         summary = build_reports(
             chosen or None,
             jobs=jobs,
@@ -98,3 +103,9 @@ def reports_command(
             err=True,
         )
         sys.exit(1)
+    if pdf:
+        try:
+            for path in write_build_pdfs(summary, lang):
+                click.echo(f"pdf {path}")
+        except DsrError as error:
+            fail(error)
