@@ -187,7 +187,7 @@ def _chart(bars, indicator, theory, lang, ident, heading, sub):
             size = (FIGURE_WIDTH, 4.0)
         fig, ax = plt.subplots(figsize=size, layout="constrained")
         # Whether the hidden word fits across a box or must run along it.
-        across = horizontal or thickness * PLOT_WIDTH / len(categories) > 0.09 * len(hidden_word)
+        across = horizontal or thickness * PLOT_WIDTH / len(categories) > 0.1 * len(hidden_word)
         for i, row in enumerate(bars.itertuples(index=False)):
             offset = 0.0 if groups == 1 else units.index(row.municipality) - (groups - 1) / 2
             place = categories.index(row.category) + offset * slot
@@ -197,7 +197,10 @@ def _chart(bars, indicator, theory, lang, ident, heading, sub):
             else:
                 box = Box(place, thickness, horizontal, f"{ident}-ci-{i}")
                 _bar(ax, box, row, colours[row.municipality])
-        _axes(ax, categories, top, horizontal, indicator, theory, lang)
+        # Units side by side need narrow labels; periods and categories have room.
+        width = 28 if horizontal else 14 if threshold else 22
+        names = [_wrap(str(name), width) for name in categories]
+        _axes(ax, names, top, horizontal, indicator, theory, lang)
         if threshold:
             _threshold_line(ax, indicator, theory, lang)
         if groups > 1:
@@ -261,30 +264,43 @@ def _placeholder(ax, box: Box, length: float, word: str, across: bool) -> None:
         rotation=rotation,
         ha="center",
         va="center",
-        fontsize=8,
+        fontsize=9,
         color=INK,
         bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
     )
 
 
-def _axes(ax, categories, top, horizontal, indicator, theory, lang):
+def _axes(ax, names, top, horizontal, indicator, theory, lang):
     label = figure_text.axis_label(indicator, theory, lang)
-    positions = list(range(len(categories)))
-    names = [textwrap.fill(str(n), 28 if horizontal else 16) for n in categories]
+    positions = list(range(len(names)))
     value_axis, category_axis = (ax.xaxis, ax.yaxis) if horizontal else (ax.yaxis, ax.xaxis)
     value_axis.set_major_formatter(LocaleTicks(lang))
     value_axis.grid(True)
     if horizontal:
         ax.set_xlim(0, top)
         ax.set_yticks(positions, names)
-        ax.set_ylim(len(categories) - 0.5, -0.5)  # the first category on top
+        ax.set_ylim(len(names) - 0.5, -0.5)  # the first category on top
         ax.set_xlabel(label)
     else:
         ax.set_ylim(0, top)
         ax.set_xticks(positions, names)
-        ax.set_xlim(-0.5, len(categories) - 0.5)
+        ax.set_xlim(-0.5, len(names) - 0.5)
         ax.set_ylabel(label)
     category_axis.set_tick_params(length=0)
+
+
+def _wrap(label: str, width: int) -> str:
+    """A category label on lines of at most ``width``, a parenthesis on a line of its own.
+
+    Examples
+    --------
+    >>> print(_wrap("Periode 3 (nov. 2011–jun. 2012)", 22))
+    Periode 3
+    (nov. 2011–jun. 2012)
+    """
+    head, bracket, rest = label.partition(" (")
+    parts = [head] + ([f"({rest}"] if bracket else [])
+    return "\n".join(textwrap.fill(part, width) for part in parts)
 
 
 def _threshold_line(ax, indicator, theory, lang):
