@@ -95,6 +95,7 @@ class Chapter:
         self.all_units = units
         cells = cells if cells is not None else chapter_cells(data_path, min_cell, lang)
         self.cells = cells[cells["municipality"].isin(self._municipality_names())]
+        self.figure_cells = cells[cells["municipality"].isin([*self._municipality_names(), POOLED])]
         self.synthetic = is_synthetic(cells)
 
     def _municipality_names(self) -> list[str]:
@@ -205,9 +206,7 @@ class Chapter:
             parts.append(html_table(frame, caption=self.theory.tables[c.table].title.get(lang)))
         if self.unit.is_pooled:
             parts.append(self._side_by_side(indicator))
-        svg = indicator_figure(self.cells, indicator, self.unit, self.theory, lang)
-        if svg:
-            parts.append(f"<figure class='chart'>{svg}</figure>")
+        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang))
         parts.append(f"<p class='note'>{_e(self.word('suppressed_note'))}</p></section>")
         return "".join(parts)
 
