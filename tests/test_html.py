@@ -180,7 +180,7 @@ class TestChapterRendering:
         assert not hidden.empty
         chapter = Chapter("long_term", "kolding", cells=cells)
         text = chapter.render_indicator(chapter.level.indicators[1])
-        assert "·" in text and "For få data" in text
+        assert "<td>skjult</td>" in text and "For få data" in text
 
 
 class TestPublishedReportSet:
