@@ -86,10 +86,13 @@ def danish_words(text: str) -> list[str]:
 
     >>> danish_words("The social worker advises staff og forældre; Kolding, Nørremarken.")
     ['forældre', 'og']
+    >>> danish_words("Data (SHA-256): 3af1d7de")
+    []
     """
     for phrase in allowed_danish():
         text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text)
-    words = re.findall(r"[^\W\d_]+", text)
+    # Whole words only: letters inside a hash or code ("d7af3") are not a word.
+    words = re.findall(r"(?<!\w)[^\W\d_]+(?!\w)", text)
     return sorted(
         {
             w
