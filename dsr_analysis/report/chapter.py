@@ -31,7 +31,7 @@ from dsr_analysis.report.figures import indicator_figure, municipalities_shown, 
 from dsr_analysis.report.html_tables import html_table, table_frame
 from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
-from dsr_analysis.report.text import format_value, question_text, shown_numbers
+from dsr_analysis.report.text import format_value, question_text, shown_numbers, table_lead
 from dsr_analysis.report.text import show as _show
 from dsr_analysis.report.units import Unit, load_units
 
@@ -190,7 +190,7 @@ class Chapter:
             f"<section class='indicator' id='ind-{_e(indicator.id)}' "
             f"data-indicator='{_e(indicator.id)}'>",
             f"<h2>{_e(indicator.title.get(lang))}</h2>",
-            f"<p class='question'><strong>{_e(self.word('question'))}:</strong> "
+            f"<p class='question'><strong>{_e(table_lead(self.theory, c.table, lang))}:</strong> "
             f"{_e(question_text(self.theory, c.table, lang))} "
             f"<span class='table-ref'>(NIRAS {_e(c.table)})</span></p>",
             f"<p class='criterion'><strong>{_e(self.word('criterion'))}:</strong> "

@@ -23,6 +23,7 @@ from dsr_analysis.errors import BuildError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report.index import IndexFacts, write_index
+from dsr_analysis.report.method_page import write_method_pages
 from dsr_analysis.report.units import load_units
 from dsr_analysis.runner.execute import run_task, summarise
 from dsr_analysis.runner.inputs import all_cells, input_errors
@@ -121,6 +122,7 @@ def build_reports(
         IndexFacts(failed, set(summary.input_errors), lang, export_hash, min_cell, commit),
         settings.reports_dir,
     )
+    write_method_pages(theory, all_units, tasks, settings.reports_dir)
     return summary
 
 
