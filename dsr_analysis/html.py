@@ -72,6 +72,19 @@ ul.indicators li { margin: 0.1em 0; padding-left: 1.8em; text-indent: -1.8em; }
 .legend .dash { display: inline-block; min-width: 1.5em; text-align: center; font-weight: 700; }
 section.unit h2 { margin-top: 1.8em; }
 .unit-summary:empty { display: none; }
+section.summary { background: #f0f6ff; border: 1px solid #bfd4f2; border-radius: 6px;
+                  padding: 0.2em 1em 0.6em; margin: 1em 0; }
+section.summary h2 { border: 0; margin-top: 0.6em; }
+section.summary ul.summary-indicators { list-style: none; padding-left: 0; }
+section.summary ul.summary-indicators .symbol { display: inline-block; width: 1.3em;
+                                                font-weight: 700; }
+table.summary-table td { text-align: left; } .count { white-space: nowrap; margin-right: 0.6em; }
+.design-note { background: #fffbea; border-left: 4px solid #d9a400; padding: 0.5em 0.9em;
+               font-size: 15px; }
+td.hidden-cell, .mostly-hidden { color: #595959; font-style: italic; }
+.criterion-source { color: var(--muted); font-size: 14px; }
+.method-link { font-size: 14px; white-space: nowrap; }
+.n { white-space: nowrap; }
 .dot { display: inline-block; min-width: 1.5em; line-height: 1.5em; text-align: center;
        text-indent: 0; color: #fff; border-radius: 50%; font-size: 12px; font-weight: 700; }
 /* Print: A4, no navigation, a page per indicator, colours kept where they carry a symbol. */
@@ -86,7 +99,8 @@ section.unit h2 { margin-top: 1.8em; }
   header.site, nav.chapters, nav.pager { display: none; }
   .banner { border: 1.5pt solid #d97706; margin-bottom: 0.8em; }
   .banner .wrap { padding: 0.4em 0.7em; }
-  .banner, .dot, .badge, .no-data { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .banner, .dot, .badge, .no-data, section.summary, .design-note
+    { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   footer.site { background: none; margin-top: 1.5em; font-size: 8pt; }
   a { color: inherit; text-decoration: none; }
   h1 { font-size: 1.6em; margin-top: 0; }
@@ -96,7 +110,7 @@ section.unit h2 { margin-top: 1.8em; }
   section.indicator:has(> .no-data) { break-before: auto; break-inside: avoid; }
   section.cover .subtitle { font-size: 1.3em; }
   ol.toc { list-style: none; padding: 0; font-size: 1.1em; line-height: 1.8; }
-  table, figure, tr, ul, dd, .assessment, .legend, section.unit, .no-data
+  table, figure, tr, ul, dd, .assessment, .legend, section.unit, .no-data, section.summary
     { break-inside: avoid; }
   table.cells, .legend, figcaption, .note { font-size: 9pt; }
 }

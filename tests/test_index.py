@@ -15,7 +15,8 @@ import pytest
 from fixtures.report_set import CELLS, real_build
 
 from dsr_analysis.cells import POOLED_NAME, read_cells
-from dsr_analysis.programme_theory import STATUSES, assess_all, load_programme_theory
+from dsr_analysis.programme_theory import STATUSES, load_programme_theory
+from dsr_analysis.report.assessment import assess_all
 from dsr_analysis.report.diagram import STATUS_STYLE, programme_theory_svg
 from dsr_analysis.report.index import IndexFacts, unit_overview_of, write_index
 from dsr_analysis.report.units import load_units, report_chapters, unit_cells
@@ -122,8 +123,8 @@ def test_dash_marks_only_the_levels_a_set_lacks(tmp_path, cells):
     assert dashes == ["not-in-set"] * 3 and body.count("–</td>") == 3
     kobenhavn = overview_row(index, "kobenhavn")
     assert kobenhavn.count("class='not-in-set'") == 3 and "Lodtrækningsforsøg" in kobenhavn
-    # Hidden cells are a word of the chapters, never an index mark.
-    assert "skjult" not in index
+    # Hidden cells are a mark of the chapters' tables, never of the index.
+    assert "class='hidden-cell'" not in index and "<td>skjult" not in index
 
 
 def test_failed_missing_and_broken_are_marked(tmp_path, cells):
@@ -148,17 +149,23 @@ def test_failed_missing_and_broken_are_marked(tmp_path, cells):
     assert "href='alle/02_output.html'" not in index
 
 
-def test_every_unit_has_an_empty_summary_slot_below_its_heading(tmp_path, cells):
+def test_every_unit_has_its_summary_below_its_heading(tmp_path, cells):
     index = write(tmp_path, cells)
     for unit in UNITS:
         part = section(index, unit.id)
         assert re.search(
             rf"^<section class='unit' id='unit-{unit.id}'[^>]*><h2>[^<]+</h2>"
             rf"<!-- unit {unit.id} -->"
-            rf"<section class='unit-summary' id='summary-{unit.id}'></section>",
+            rf"<section class='unit-summary' id='summary-{unit.id}'><p>",
             part,
         )
         assert "<table class='cells index unit-chapters'>" in unit_overview_of(index, unit.id)
+    # A monitored unit's summary counts its outcomes per level beside the pooled four.
+    kolding = section(index, "kolding")
+    assert "Af programteoriens 14 indikatorer har Kolding" in kolding
+    assert "summary-table" in kolding and "Alle fire kommuner" in kolding
+    assert "deltog ikke i monitoreringen" in section(index, "mariagerfjord")
+    assert "lodtrækningsforsøget" in section(index, "kobenhavn")
 
 
 def test_legend_names_every_status_and_the_dash(tmp_path, cells):
@@ -174,7 +181,9 @@ def test_real_build_index_links_its_built_chapters():
     index = (settings.reports_dir / "index.html").read_text("utf-8")
     hrefs = re.findall(r"class='chapter-link' href='([^']+)'", index)
     built = {
-        str(p.relative_to(settings.reports_dir)) for p in settings.reports_dir.glob("*/*.html")
+        str(p.relative_to(settings.reports_dir))
+        for p in settings.reports_dir.glob("*/*.html")
+        if p.name != "method.html"
     }
     assert set(hrefs) == built
     assert overview_row(index, "mariagerfjord").count("ikke monitoreret") == len(THEORY.levels)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dsr_analysis.cells import POOLED_NAME as POOLED
-from dsr_analysis.programme_theory import Indicator, ProgrammeTheory, series_cells
+from dsr_analysis.programme_theory import Indicator, ProgrammeTheory
+from dsr_analysis.report.assessment import series_cells
 from dsr_analysis.report.units import Unit
 
 #: The columns of :func:`figure_bars`, one row per drawn bar or placeholder. ``number`` is the

@@ -118,8 +118,9 @@ def caption_html(
     return f"<figcaption>{_e(' '.join(sentences))}</figcaption>"
 
 
-def _n_text(n: float) -> str:
-    return "–" if pd.isna(n) else f"{n:.0f}"
+def _n_text(n: float, mark: str) -> str:
+    # A blank n is a hidden group size: say so, never draw it as a dash or a zero.
+    return mark if pd.isna(n) else f"{n:.0f}"
 
 
 def n_sentence(bars: pd.DataFrame, theory: ProgrammeTheory, lang: str) -> str:
@@ -134,14 +135,15 @@ def n_sentence(bars: pd.DataFrame, theory: ProgrammeTheory, lang: str) -> str:
     'Antal børn (n) i P1 / P2: Kolding 20 / 24.'
     """
     categories = list(dict.fromkeys(bars["category"]))
+    mark = theory.word("suppressed", lang)
     per_unit = dict(tuple(bars.groupby("who", sort=False)))
     if all(rows["n"].nunique(dropna=False) <= 1 for rows in per_unit.values()):
-        items = [f"{who} {_n_text(rows['n'].iloc[0])}" for who, rows in per_unit.items()]
+        items = [f"{who} {_n_text(rows['n'].iloc[0], mark)}" for who, rows in per_unit.items()]
         return theory.word("fig_n", lang).format(items="; ".join(items))
     items = [
         f"{who} "
         + " / ".join(
-            _n_text(n)
+            _n_text(n, mark)
             for n in rows.drop_duplicates("category").set_index("category")["n"].reindex(categories)
         )
         for who, rows in per_unit.items()

@@ -2,7 +2,7 @@
 
 The page has two parts. First an overview table, units x levels, whose cells count the
 indicators by assessment (✓ 2, ? 1) so the units can be compared at a glance. Then one section
-per unit: its heading, room for a short summary ("Kort fortalt", ``unit-summary``), and a row
+per unit: its heading, its short summary ("Kort fortalt", ``unit-summary``), and a row
 per chapter, linked by the chapter's name, listing each indicator by symbol and title. The
 symbols carry the meaning without colour; a legend above the table says what they mean.
 """
@@ -19,7 +19,8 @@ from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.cells import is_synthetic
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.html import Page, render_page
-from dsr_analysis.programme_theory import STATUSES, Level, ProgrammeTheory, assess_all
+from dsr_analysis.programme_theory import STATUSES, Level, ProgrammeTheory
+from dsr_analysis.report.assessment import assess_all
 from dsr_analysis.report.diagram import STATUS_STYLE
 from dsr_analysis.report.text import escape as e
 from dsr_analysis.report.units import TRIAL_DATA, Unit, report_chapters, unit_cells
@@ -184,12 +185,41 @@ def _chapter_row(theory: ProgrammeTheory, entry: Entry, lang: str) -> str:
     )
 
 
-def unit_summary_html(unit: Unit) -> str:
-    """The room for a unit's short summary ("Kort fortalt"), empty until one is written."""
-    return f"<section class='unit-summary' id='summary-{e(unit.id)}'></section>"
+def unit_summary_html(unit: Unit, body: str = "") -> str:
+    """A unit's short summary ("Kort fortalt") under its heading."""
+    return f"<section class='unit-summary' id='summary-{e(unit.id)}'>{body}</section>"
 
 
-def unit_section(theory: ProgrammeTheory, unit: Unit, entries: list[Entry], lang: str) -> str:
+def summaries(theory: ProgrammeTheory, units: list[Unit], cells: pd.DataFrame,
+              lang: str) -> dict[str, str]:
+    """Unit id -> its "Kort fortalt" for the index, from the same assessments as its pages."""
+    from dsr_analysis.report import summary
+
+    def results(unit: Unit) -> dict:
+        name = POOLED if unit.is_pooled else unit.name
+        frame = assess_all(theory, unit_cells(cells, unit, units), name)
+        return dict(zip(frame["indicator"], frame["assessment"], strict=True))
+
+    pooled_unit = next((u for u in units if u.is_pooled), None)
+    pooled = results(pooled_unit) if pooled_unit is not None else None
+    found = {}
+    for unit in units:
+        name = unit.display_name(theory, lang)
+        if unit.trial:
+            text = theory.word("summary_trial_unit", lang).format(name=name)
+            found[unit.id] = f"<p>{e(text)}</p>"
+        elif not unit.monitored:
+            text = theory.word("summary_not_monitored", lang).format(name=name)
+            found[unit.id] = f"<p>{e(text)}</p>"
+        else:
+            own = pooled if unit.is_pooled else results(unit)
+            other = None if unit.is_pooled else pooled
+            found[unit.id] = summary.set_summary_html(own, other, name, theory, lang, True)
+    return found
+
+
+def unit_section(theory: ProgrammeTheory, unit: Unit, entries: list[Entry], lang: str,
+                 summary_body: str = "") -> str:
     """A unit's heading, its summary's room and one row per chapter of its report set.
 
     Comments mark where the part below the heading begins and ends, so the PDF's cover can
@@ -199,7 +229,7 @@ def unit_section(theory: ProgrammeTheory, unit: Unit, entries: list[Entry], lang
     return (
         f"<section class='unit' id='unit-{e(unit.id)}' data-unit='{e(unit.id)}'>"
         f"<h2>{e(unit.display_name(theory, lang))}</h2>{_START.format(unit.id)}"
-        f"{unit_summary_html(unit)}"
+        f"{unit_summary_html(unit, summary_body)}"
         f"<table class='cells index unit-chapters'><thead><tr>"
         f"<th scope='col'>{e(theory.word('index_chapter', lang))}</th>"
         f"<th scope='col'>{e(theory.word('indicators', lang))}</th></tr></thead>"
@@ -251,12 +281,17 @@ def write_index(
         (unit, unit_entries(theory, unit, unit_cells(cells, unit, units), facts, reports_dir))
         for unit in units
     ]
+    briefs = summaries(theory, units, cells, lang)
     body = (
         f"<h1>{e(theory.word('index_title', lang))}</h1>"
         f"<p>{e(theory.word('index_intro', lang))}</p>"
+        f"<p class='design-note'>{e(theory.word('summary_design', lang))}</p>"
         f"<section class='overview'><h2>{e(theory.word('index_overview', lang))}</h2>"
         f"{legend_html(theory, lang)}{overview_table(theory, rows, lang)}</section>"
-        + "".join(unit_section(theory, unit, entries, lang) for unit, entries in rows)
+        + "".join(
+            unit_section(theory, unit, entries, lang, briefs.get(unit.id, ""))
+            for unit, entries in rows
+        )
     )
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
     page = Page(

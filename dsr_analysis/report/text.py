@@ -143,6 +143,34 @@ def format_value(value: float, kind: str, lang: str) -> str:
     return text.replace(".", ",") if lang == "da" else text
 
 
+def format_change(value: float, kind: str, lang: str) -> str:
+    """A change or a difference, always signed: shares in percentage points, means as numbers.
+
+    Examples
+    --------
+    >>> format_change(0.2497, "share", "da"), format_change(-0.5, "mean", "da")
+    ('+25', '−0,50')
+    >>> format_change(0.0, "share", "en")
+    '0'
+    """
+    if pd.isna(value):
+        return ""
+    if kind == "share":
+        text = _signed(f"{value * 100:.0f}")
+    else:
+        text = _signed(f"{value:.2f}")
+        text = text.replace(".", ",") if lang == "da" else text
+    return text if text.startswith(MINUS) or not re.search(r"[1-9]", text) else "+" + text
+
+
+def format_bound(value: float, kind: str, lang: str, change: bool) -> str:
+    """One bound of an interval, in the unit of the figure it bounds (no % sign)."""
+    if change:
+        return format_change(value, kind, lang)
+    text = format_value(value, kind, lang)
+    return text.replace(" %", "").replace("%", "")
+
+
 def _signed(text: str) -> str:
     """A formatted number with a minus sign instead of a hyphen, and never a negative zero."""
     if not text.startswith("-"):
