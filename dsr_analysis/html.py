@@ -57,9 +57,50 @@ figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption, .note { color: var(--muted); font-size: 14px; }
 .no-data { background: #f1f5f9; border-left: 4px solid #64748b; padding: 0.6em 0.9em; }
 table.index td, table.index th { text-align: left; }
-table.index td.status-failed { color: #b42318; font-weight: 600; }
-.dots span { display: inline-block; min-width: 1.4em; text-align: center; color: #fff;
-             border-radius: 50%; margin-right: 2px; font-size: 12px; }
+table.index .state-failed { color: #b42318; font-weight: 600; }
+table.index .state-not_monitored, table.index .state-missing, table.index .not-in-set
+  { color: var(--muted); font-style: italic; }
+table.overview { width: 100%; table-layout: fixed; }
+table.overview th:first-child { width: 11em; }
+table.overview .count { white-space: nowrap; margin-right: 0.7em; }
+table.unit-chapters { width: 100%; }
+table.unit-chapters th[scope=row] { width: 15em; font-weight: 600; }
+ul.indicators { list-style: none; margin: 0; padding: 0; }
+ul.indicators li { margin: 0.1em 0; padding-left: 1.8em; text-indent: -1.8em; }
+.legend ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.2em 1.4em;
+             margin: 0.3em 0 0; padding: 0; }
+.legend { font-size: 14px; }
+.legend .dash { display: inline-block; min-width: 1.5em; text-align: center; font-weight: 700; }
+section.unit h2 { margin-top: 1.8em; }
+.unit-summary:empty { display: none; }
+.dot { display: inline-block; min-width: 1.5em; line-height: 1.5em; text-align: center;
+       text-indent: 0; color: #fff; border-radius: 50%; font-size: 12px; font-weight: 700; }
+/* Print: A4, no navigation, a page per indicator, colours kept where they carry a symbol. */
+@page { size: A4; margin: 16mm 15mm 17mm;
+  @top-center { font: 600 8pt system-ui, sans-serif; color: #7c4a03; }
+  @bottom-right { content: counter(page) " / " counter(pages);
+                  font: 8pt system-ui, sans-serif; color: #52606d; } }
+@media print {
+  :root { --line: #9aa5b1; --muted: #3e4c59; }
+  body { font-size: 10.5pt; line-height: 1.4; }
+  .wrap { max-width: none; padding: 0; }
+  header.site, nav.chapters, nav.pager { display: none; }
+  .banner { border: 1.5pt solid #d97706; margin-bottom: 0.8em; }
+  .banner .wrap { padding: 0.4em 0.7em; }
+  .banner, .dot, .badge, .no-data { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  footer.site { background: none; margin-top: 1.5em; font-size: 8pt; }
+  a { color: inherit; text-decoration: none; }
+  h1 { font-size: 1.6em; margin-top: 0; }
+  h1, h2, h3, caption, .question, .criterion { break-after: avoid; }
+  section.indicator, section.chapter { break-before: page; }
+  /* Without data an indicator is a few lines: no page of its own, just not split. */
+  section.indicator:has(> .no-data) { break-before: auto; break-inside: avoid; }
+  section.cover .subtitle { font-size: 1.3em; }
+  ol.toc { list-style: none; padding: 0; font-size: 1.1em; line-height: 1.8; }
+  table, figure, tr, ul, dd, .assessment, .legend, section.unit, .no-data
+    { break-inside: avoid; }
+  table.cells, .legend, figcaption, .note { font-size: 9pt; }
+}
 """.strip()
 
 
@@ -171,6 +212,18 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _css_string(text: str) -> str:
+    r"""``text`` as a quoted CSS string that cannot close the ``<style>`` element around it.
+
+    Examples
+    --------
+    >>> print(_css_string('a "b" </style>'))
+    "a \22 b\22  \3c /style>"
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<\n' else c for c in text)
+    return f'"{escaped}"'
+
+
 def _link(link: Link) -> str:
     current = " aria-current='page'" if link.current else ""
     return f"<a href='{_e(link.href)}'{current}>{_e(link.text)}</a>"
@@ -192,6 +245,13 @@ def render_page(body: str, page: Page) -> str:
     )
     banner = (
         f"<div class='banner' role='note'><div class='wrap'>{_e(page.banner)}</div></div>"
+        if page.banner
+        else ""
+    )
+    # On paper the banner is printed on the first page and in the top margin of every other.
+    banner_css = (
+        f"<style>@page {{ @top-center {{ content: {_css_string(page.banner)}; }} }}"
+        "@page :first { @top-center { content: none; } }</style>"
         if page.banner
         else ""
     )
@@ -218,7 +278,7 @@ def render_page(body: str, page: Page) -> str:
         "<!DOCTYPE html>\n"
         f"<html lang='{_e(page.lang)}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style></head>"
+        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style>{banner_css}</head>"
         f"<body>{banner}{nav}<main class='wrap'>{body}{pager}</main>{footer}</body></html>\n"
     )
 

@@ -6,8 +6,9 @@ figures. :func:`publishing_problems` parses the page (the standard library's ``h
 and accepts only that:
 
 - elements from :data:`ALLOWED_ELEMENTS`: no ``script``, ``iframe``, ``img``, ``link``,
-  ``object``, ``form``, ``base``...; no comments, processing instructions or other declarations
-  than ``<!DOCTYPE html>`` (matplotlib's comments and metadata name its web site);
+  ``object``, ``form``, ``base``...; no comments but the short labels the templates mark
+  sections with (``<!-- unit kolding -->``; matplotlib's comments name its web site), no
+  processing instructions or other declarations than ``<!DOCTYPE html>``;
 - no event handler (``on...``) or refresh attribute; a reference (``href``, ``xlink:href``,
   ``src``...) only to a page of the set by a relative path (``../index.html``,
   ``kolding/01_effort.html``) or to a fragment (``#arrow``); ``url(...)`` in CSS only to a
@@ -56,6 +57,8 @@ _FORBIDDEN_ATTRIBUTES = frozenset({"http-equiv", "srcdoc"})
 _RELATIVE_PAGE = re.compile(
     r"(?:\.\./)*(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\.html(?:#[\w.-]+)?|#[\w.-]+"
 )
+# A comment the templates write: a short label, such as "unit kolding" or "/unit kolding".
+_LABEL = re.compile(r"\s*/?[A-Za-z][A-Za-z0-9 _-]{0,59}\s*")
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)\s*(?!#)", re.IGNORECASE)
 _CSS_ACTIVE = re.compile(r"@import|expression\s*\(|behavior\s*:|-moz-binding", re.IGNORECASE)
 
@@ -192,7 +195,12 @@ class _Page(HTMLParser):
         self.texts.append(("<style>", data, True) if self._in_style else ("the text", data, False))
 
     def handle_comment(self, data: str) -> None:
-        self._add(f"has a comment, which is not on the allow-list: {data.strip()[:60]!r}")
+        # The templates mark sections with labels (<!-- unit kolding -->); anything else in a
+        # comment is unseen by a reader and unreviewed, so it has no place on the page.
+        if _LABEL.fullmatch(data):
+            self.texts.append(("a comment", data, False))
+        else:
+            self._add(f"has a comment, which is not on the allow-list: {data.strip()[:60]!r}")
 
     def handle_decl(self, decl: str) -> None:
         if decl.strip().lower() != "doctype html":

@@ -457,13 +457,14 @@ class TestRealBuild:
     def test_index_lists_copenhagen_with_its_two_chapters(self):
         settings, _ = real_build()
         index = (settings.reports_dir / "index.html").read_text("utf-8")
-        row = re.search(r"<tr><th scope='row'>København</th>(.*?)</tr>", index).group(1)
-        assert re.findall(r"href='([^']+)'", row) == [
+        row = re.search(rf"<tr data-unit='{TRIAL_UNIT}'>(.*?)</tr>", index).group(1)
+        assert row.count("class='not-in-set'") == 3 and "Lodtrækningsforsøg" in row
+        part = index.split(f"<section class='unit' id='unit-{TRIAL_UNIT}'", 1)[1]
+        assert re.findall(r"class='chapter-link' href='([^']+)'", part) == [
             f"{TRIAL_UNIT}/{chapter}.html" for chapter in TRIAL_CHAPTERS
         ]
-        assert row.count("class='not-in-set'") == 3 and "Lodtrækningsforsøg" in row
         # Copenhagen is not one of the project's municipalities: its row comes after "Alle".
-        names = re.findall(r"<th scope='row'>(.*?)</th>", index)
+        names = re.findall(r"<th scope='row'><a href='#unit-[^']+'>(.*?)</a></th>", index)
         assert names[-2:] == ["Alle fire kommuner", "København"]
 
     def test_rebuilding_one_chapter_cold_is_byte_identical(self, tmp_path):

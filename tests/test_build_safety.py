@@ -52,8 +52,10 @@ def snapshot(folder: Path) -> dict[Path, bytes]:
 
 
 def index_row(reports_dir: Path, name: str) -> str:
+    """A unit's row of the index's overview table."""
     index = (reports_dir / "index.html").read_text(encoding="utf-8")
-    return re.search(rf"<tr><th scope='row'>{name}</th>(.*?)</tr>", index).group(1)
+    row = rf"<tr data-unit='[^']+'><th scope='row'><a href='[^']+'>{name}</a></th>(.*?)</tr>"
+    return re.search(row, index).group(1)
 
 
 def use_settings(monkeypatch, settings) -> None:
@@ -340,7 +342,7 @@ def test_a_signal_stops_everything_publishes_nothing_and_refreshes_the_index(
     index = settings.reports_dir / "index.html"
     assert index.stat().st_mtime >= signalled
     for name in ("Kolding", "Odense"):
-        assert index_row(settings.reports_dir, name).count("status-failed") == len(CHAPTERS)
+        assert index_row(settings.reports_dir, name).count("state-failed") == len(CHAPTERS)
     # Kernels stopped, connection files and staged pages gone.
     deadline = time.monotonic() + 10
     while kernels_of(tmp_path) and time.monotonic() < deadline:
@@ -465,7 +467,7 @@ class TestWriteErrors:
         )
         assert summary.count("built") == 4 and summary.problems == []
         assert not (settings.reports_dir / "odense" / "03_immediate.html").exists()
-        assert index_row(settings.reports_dir, "Odense").count("status-failed") == 1
+        assert index_row(settings.reports_dir, "Odense").count("state-failed") == 1
 
     def test_a_read_only_reports_folder_is_refused_before_anything_runs(
         self, tmp_path, monkeypatch

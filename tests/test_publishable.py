@@ -71,6 +71,8 @@ LEAKS = {
     "event handler": ("<p onclick='x()'>x</p>", "attribute"),
     "refresh": ("<meta http-equiv='refresh' content='0'>", "attribute"),
     "matplotlib comment": ("<!-- Created with matplotlib (https://matplotlib.org/) -->", "comment"),
+    "numbers in a comment": ("<!-- n = 3 of 4 children -->", "comment"),
+    "path in a label": ("<!-- unit /srv/x/ -->", "comment"),
     "xml declaration": ("<?xml version='1.0' encoding='utf-8'?>", "processing instruction"),
     "svg doctype": ("<!DOCTYPE svg PUBLIC '-//W3C//DTD SVG 1.1//EN'>", "declaration"),
     # Papermill and notebook metadata.
@@ -104,6 +106,7 @@ FINE = {
     "danish numbers": "<p>1.234.567.890 kr.; 5.352; 1.000.000 kr.; 10,5 årsværk</p>",
     "words like data and error": "<p>Syntetiske data: kalibreret. Data: <code>ab12</code>. "
     "Error: none. Warning: small cells.</p>",
+    "a template's section labels": "<!-- unit faaborg-midtfyn --><p>x</p><!-- /unit odense -->",
     "a division in a table": "<table><tr><th scope='row'>Børn/familier</th><td>1</td></tr></table>",
 }
 

@@ -141,6 +141,11 @@ class Chapter:
             # No dots: the monitoring's indicators are not assessed where there is a trial.
             svg = programme_theory_svg(self.theory, self.level.id, None, self.lang)
             caption = self.word("diagram_caption_trial").format(name=self.unit.name)
+        elif not self.unit.monitored:
+            # A label, not grey "too little data" dots: nothing was measured to be too little.
+            label = self.word("index_not_monitored")
+            svg = programme_theory_svg(self.theory, self.level.id, None, self.lang, label)
+            caption = self.word("diagram_caption_not_monitored").format(name=self.unit.name)
         else:
             svg = programme_theory_svg(self.theory, self.level.id, self.statuses(), self.lang)
             caption = self.word("diagram_caption")

@@ -18,6 +18,7 @@ from dsr_analysis.cli_options import (
     language_option,
 )
 from dsr_analysis.errors import DsrError
+from dsr_analysis.pdf import find_chromium, write_build_pdfs
 from dsr_analysis.runner.build import build_reports
 from dsr_analysis.runner.model import Interrupted, Summary
 
@@ -49,6 +50,7 @@ from dsr_analysis.runner.model import Interrupted, Summary
     default=None,
     help="Build from a tables file written by dsr tables instead of an export.",
 )
+@click.option("--pdf", is_flag=True, help="Then print each report set to reports/pdf/UNIT.pdf.")
 def reports_command(
     units: str,
     jobs: int,
@@ -58,10 +60,13 @@ def reports_command(
     data_path: Path | None,
     trial_dir: Path | None,
     cells_path: Path | None,
+    pdf: bool = False,
 ) -> None:
     """Build the HTML report set: one chapter per programme-theory level, per unit."""
     chosen = [u.strip() for u in units.split(",") if u.strip()]
     try:
+        if pdf:
+            find_chromium()  # missing: say so now, not after the build
         summary = build_reports(
             chosen or None,
             jobs=jobs,
@@ -102,6 +107,12 @@ def reports_command(
         click.echo(not_published(summary), err=True)
     if names or summary.problems:
         sys.exit(1)
+    if pdf:
+        try:
+            for path in write_build_pdfs(summary, lang):
+                click.echo(f"pdf {path}")
+        except DsrError as error:
+            fail(error)
 
 
 def report(summary: Summary) -> None:

@@ -22,13 +22,15 @@ from dsr_analysis import config
 from dsr_analysis.runner.model import DATA_FILES
 
 #: Packages whose version can change a page: the numbers (pandas, numpy, scipy, statsmodels),
-#: the figures (matplotlib, seaborn), the execution and the HTML (papermill, nbclient,
-#: ipykernel, nbformat, nbconvert with its templates and Markdown renderer).
+#: which cells are hidden (highspy solves the disclosure control), the figures (matplotlib,
+#: seaborn), the execution and the HTML (papermill, nbclient, ipykernel, nbformat, nbconvert
+#: with its templates and Markdown renderer).
 PAGE_PACKAGES = (
     "pandas",
     "numpy",
     "scipy",
     "statsmodels",
+    "highspy",
     "matplotlib",
     "seaborn",
     "papermill",
