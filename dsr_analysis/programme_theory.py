@@ -233,6 +233,10 @@ def programme_theory_from_dict(
     defaults = raw.get("defaults") or {}
 
     def text(value: object, where: str) -> Text:
+        if isinstance(value, dict) and set(value) - set(LANGUAGES):
+            # An unquoted comma in a YAML flow mapping splits a text into extra keys.
+            extra = ", ".join(sorted(str(k) for k in set(value) - set(LANGUAGES)))
+            problems.append(f"{where}: unexpected key(s) {extra} (quote texts with commas)")
         if not isinstance(value, dict) or not all(
             isinstance(value.get(lang), str) and value.get(lang).strip() for lang in LANGUAGES
         ):

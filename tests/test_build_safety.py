@@ -83,8 +83,9 @@ class TestStagedPublishing:
             progress=False,
             pre_publish=check,
         )
-        pages = [f"odense/{chapter}.html" for chapter in CHAPTERS]
-        # The check saw this build's pages and the index, laid out as reports/ is.
+        pages = [f"odense/{chapter}.html" for chapter in CHAPTERS] + ["odense/method.html"]
+        # The check saw this build's pages (chapters, the unit's method page) and the index,
+        # laid out as reports/ is.
         assert seen == [["index.html", *pages]]
         assert cold.problems == [] and cold.rejected is None
         reports = settings.reports_dir

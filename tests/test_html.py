@@ -183,7 +183,7 @@ class TestChapterRendering:
         assert not hidden.empty
         chapter = Chapter("long_term", "kolding", cells=cells)
         text = chapter.render_indicator(chapter.level.indicators[1])
-        assert "·" in text and "For få data" in text
+        assert "<td>skjult</td>" in text and "For få data" in text
 
 
 class TestPublishedReportSet:
@@ -192,7 +192,7 @@ class TestPublishedReportSet:
     def test_every_page_is_publishable_and_marked_synthetic(self):
         settings, _ = real_build()
         pages = sorted(settings.reports_dir.rglob("*.html"))
-        assert len(pages) == 18  # 5 chapters x 3 units, 2 for Copenhagen, the index
+        assert len(pages) == 22  # 5 chapters x 3 units, 2 for Copenhagen, 4 method pages, index
         for page in pages:
             text = page.read_text(encoding="utf-8")
             assert publishing_problems(text) == [], page
@@ -207,4 +207,4 @@ class TestPublishedReportSet:
         trial = (settings.reports_dir / "kobenhavn" / "05_long_term.html").read_text("utf-8")
         assert "from dsr_analysis" not in trial and "chapter.table_html" not in trial
         assert "input_area" not in trial and "min_cell =" not in trial
-        assert "Kapitelnotesbog" not in trial  # the notebook's remove-cell note
+        assert "Chapter notebook" not in trial  # the notebook's remove-cell note

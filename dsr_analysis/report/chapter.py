@@ -31,7 +31,7 @@ from dsr_analysis.report.figures import indicator_figure, municipalities_shown, 
 from dsr_analysis.report.html_tables import html_table, table_frame
 from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
-from dsr_analysis.report.text import format_value, question_text, shown_numbers
+from dsr_analysis.report.text import format_value, question_text, shown_numbers, table_lead
 from dsr_analysis.report.text import show as _show
 from dsr_analysis.report.units import Unit, load_units
 
@@ -95,6 +95,7 @@ class Chapter:
         self.all_units = units
         cells = cells if cells is not None else chapter_cells(data_path, min_cell, lang)
         self.cells = cells[cells["municipality"].isin(self._municipality_names())]
+        self.figure_cells = cells[cells["municipality"].isin([*self._municipality_names(), POOLED])]
         self.synthetic = is_synthetic(cells)
 
     def _municipality_names(self) -> list[str]:
@@ -189,7 +190,7 @@ class Chapter:
             f"<section class='indicator' id='ind-{_e(indicator.id)}' "
             f"data-indicator='{_e(indicator.id)}'>",
             f"<h2>{_e(indicator.title.get(lang))}</h2>",
-            f"<p class='question'><strong>{_e(self.word('question'))}:</strong> "
+            f"<p class='question'><strong>{_e(table_lead(self.theory, c.table, lang))}:</strong> "
             f"{_e(question_text(self.theory, c.table, lang))} "
             f"<span class='table-ref'>(NIRAS {_e(c.table)})</span></p>",
             f"<p class='criterion'><strong>{_e(self.word('criterion'))}:</strong> "
@@ -205,9 +206,7 @@ class Chapter:
             parts.append(html_table(frame, caption=self.theory.tables[c.table].title.get(lang)))
         if self.unit.is_pooled:
             parts.append(self._side_by_side(indicator))
-        svg = indicator_figure(self.cells, indicator, self.unit, self.theory, lang)
-        if svg:
-            parts.append(f"<figure class='chart'>{svg}</figure>")
+        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang))
         parts.append(f"<p class='note'>{_e(self.word('suppressed_note'))}</p></section>")
         return "".join(parts)
 

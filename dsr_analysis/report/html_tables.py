@@ -5,16 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 from dsr_analysis.programme_theory import ProgrammeTheory
+from dsr_analysis.report.text import display_label, format_value, shown_numbers
 from dsr_analysis.report.text import escape as _e
-from dsr_analysis.report.text import format_value, shown_numbers
 
 
 def table_frame(
     cells: pd.DataFrame, table: str, municipality: str, theory: ProgrammeTheory, lang: str
 ) -> pd.DataFrame:
-    """One published table as rows (labels) x columns, values formatted, suppressed as "·".
+    """One published table as rows (labels) x columns, values formatted, hidden cells marked.
 
-    Column headers carry the n of their column, as the NIRAS tables do.
+    Column headers carry the n of their column, as the NIRAS tables do. Row and column labels
+    are display labels (:func:`~dsr_analysis.report.text.display_label`): printed labels
+    without the questionnaire's instructions.
     """
     part = cells[(cells["table"] == table) & (cells["municipality"] == municipality)]
     if part.empty:
@@ -39,7 +41,7 @@ def table_frame(
         headers.append(label if pd.isna(n) or kind == "count" else f"{label} (n = {n:.0f})")
     wide.columns = headers
     label_display = shown.drop_duplicates("label").set_index("label")["label_display"]
-    wide.index = [label_display.get(row, row) for row in wide.index]
+    wide.index = [display_label(label_display.get(row, row), lang) for row in wide.index]
     return wide
 
 
@@ -47,7 +49,7 @@ def _column_display(part: pd.DataFrame, column: str, theory: ProgrammeTheory, la
     if column in theory.column_words:
         return theory.column_label(column, lang)
     shown = part.loc[part["column"] == column, "column_display"]
-    return str(shown.iloc[0]) if len(shown) else column
+    return display_label(str(shown.iloc[0]) if len(shown) else column, lang)
 
 
 def html_table(frame: pd.DataFrame, caption: str = "", first_header: str = "") -> str:

@@ -26,11 +26,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dsr_analysis import config
-from dsr_analysis.errors import BuildError
+from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.files import WriteError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report.index import IndexFacts
+from dsr_analysis.report.method_page import write_method_pages
 from dsr_analysis.report.units import load_units
 from dsr_analysis.runner import publish, signals
 from dsr_analysis.runner.inputs import all_cells, input_errors
@@ -171,11 +172,15 @@ def _build(
         else:
             stale.append(task)
 
-    def stage_index(staging: Path) -> Path:
+    def stage_method_pages(staging: Path) -> None:
+        # Each report set's "how to read" page, from the same tasks' page contexts.
+        write_method_pages(theory, all_units, tasks, staging)
+
+    def stage_index(staging: Path) -> None:
         # A chapter that failed, or was cancelled, keeps an out-of-date page: the index says so.
         left = {(o.unit, o.chapter) for o in summary.outcomes if o.status in STALE_STATUSES}
         facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit)
-        return publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
+        publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
 
     finished: list[Outcome] = []
     jobs = request.jobs or os.cpu_count() or 1
@@ -189,12 +194,12 @@ def _build(
         # Nothing built before the signal is published; the index alone is refreshed.
         shutil.rmtree(space.staging, ignore_errors=True)
         space.staging.mkdir(mode=0o700)
-        _publish(summary, stage_index, settings, space, pre_publish)
+        _publish(summary, [stage_index], settings, space, pre_publish)
         raise Interrupted(summary, getattr(stop, "signal_number", signal.SIGINT)) from None
     summary.outcomes.extend(finished)
     _sort(summary, tasks)
     with signals.deferred() as noted:  # all or nothing: a signal waits for the renames
-        _publish(summary, stage_index, settings, space, pre_publish)
+        _publish(summary, [stage_method_pages, stage_index], settings, space, pre_publish)
     if noted.signal_number is not None:
         raise Interrupted(summary, noted.signal_number)
     return summary
@@ -235,16 +240,18 @@ def _sort(summary: Summary, tasks: list[Task]) -> None:
 
 def _publish(
     summary: Summary,
-    stage_index: Callable[[Path], Path],
+    stagers: list[Callable[[Path], None]],
     settings: Settings,
     space: Workspace,
     pre_publish: PrePublishCheck | None,
 ) -> None:
-    """Stage the index, check everything staged, publish it or say why not (in summary)."""
+    """Stage the pages the main process makes (the method pages, the index), check everything
+    staged, publish it or say why not (in ``summary.problems``)."""
     summary.index = settings.reports_dir / publish.INDEX
     try:
-        stage_index(space.staging)
-    except WriteError as error:
+        for stage in stagers:
+            stage(space.staging)
+    except DsrError as error:  # a write error, or a page the allow-list refuses
         summary.problems = [str(error)]
         return
     problems = publish.check_staged(space.staging, pre_publish)

@@ -126,7 +126,7 @@ def _page_context(
         "title": f"{chapters[position].level.title.get(lang)} – {name}",
         "lang": lang,
         "index": {"href": "../index.html", "text": theory.word("back_to_index", lang)},
-        "chapters": links,
+        "chapters": [*links, {"href": "method.html", "text": theory.word("method_title", lang)}],
         "previous": links[position - 1] | {"current": False} if position > 0 else None,
         "next": links[position + 1] | {"current": False} if position + 1 < len(links) else None,
         "banner": banner,

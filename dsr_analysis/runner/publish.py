@@ -1,10 +1,11 @@
 """Staged publishing: a build's pages reach ``reports/`` together, and only once checked.
 
 The main process writes each finished page into the build's staging folder
-(:class:`~dsr_analysis.runner.workspace.Workspace`), laid out as ``reports/`` is, and the index
-last. Then the staged files are checked: every page must pass the publishability allow-list
-(:mod:`dsr_analysis.publishable`; chapters were checked by their worker, the index is checked
-here), then the build's pre-publish check, if one was given (:data:`PrePublishCheck`). Only if
+(:class:`~dsr_analysis.runner.workspace.Workspace`), laid out as ``reports/`` is, then the
+pages it makes itself (each unit's method page, the index). Then the staged files are checked:
+every page must pass the publishability allow-list (:mod:`dsr_analysis.publishable`; chapters
+were checked by their worker and method pages as they were made, the index is checked here),
+then the build's pre-publish check, if one was given (:data:`PrePublishCheck`). Only if
 no problem is found are the staged files copied into ``reports/``: each through a temporary
 file beside its target and a rename, all of them written before any is renamed, the index
 renamed last (:func:`~dsr_analysis.files.atomic_write_all`). A failing check publishes nothing
