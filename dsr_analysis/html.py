@@ -4,22 +4,23 @@ nbconvert's ``basic`` template renders only the cells, so the page around them (
 navigation, banner, footer) is ours and loads nothing from the internet: no require.js, no
 MathJax, no fonts. Before export the notebook is cleaned of everything run-specific or private
 (papermill's metadata and injected-parameters cell, execution counts and timestamps, error and
-stderr outputs), which also makes rebuilds byte-identical. A final check refuses to publish a
-page that still refers to the network, a local path or a traceback.
+stderr outputs), which also makes rebuilds byte-identical. A final check
+(:mod:`dsr_analysis.publishable`, an allow-list) refuses to publish a page that holds anything
+but what the template and the cells produce: no local path, traceback, network reference or
+notebook metadata.
 """
 
 from __future__ import annotations
 
 import copy
-import getpass
 import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dsr_analysis import config
-from dsr_analysis.errors import BuildError
+# publishing_problems is re-exported: callers check pages through this module.
+from dsr_analysis.publishable import check_publishable, publishing_problems  # noqa: F401
 
 if TYPE_CHECKING:  # nbformat pulls in jsonschema, seconds of import a no-op rebuild must not pay
     import nbformat
@@ -307,57 +308,6 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: Page) -> str:
     result = render_page(notebook_body(notebook), page)
     check_publishable(result)
     return result
-
-
-# Attribute values that make a browser fetch something: src/href/action/url(...) and imports.
-_FETCH = re.compile(
-    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import)""",
-    re.IGNORECASE,
-)
-
-
-def publishing_problems(page: str, private: tuple[str, ...] | None = None) -> list[str]:
-    """Reasons a page must not be published (empty when it is fine).
-
-    Examples
-    --------
-    >>> publishing_problems("<script src='https://cdn.example/x.js'></script>")
-    ['loads a resource from the network']
-    >>> publishing_problems("<p>fine</p>")
-    []
-    """
-    problems = []
-    if _FETCH.search(page):
-        problems.append("loads a resource from the network")
-    if "Traceback (most recent call last)" in page:
-        problems.append("contains a traceback")
-    if "injected-parameters" in page or "papermill" in page.lower():
-        problems.append("contains papermill's parameters or metadata")
-    for secret in private if private is not None else _private_strings():
-        if secret and secret in page:
-            problems.append("contains a local path or user name")
-            break
-    return problems
-
-
-def _private_strings() -> tuple[str, ...]:
-    strings = [str(config.PROJECT_ROOT), str(Path.home()), "/home/", "/tmp/"]
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user database
-        user = ""
-    # Short or generic account names ("root") would match ordinary words; the home path covers them.
-    if len(user) >= 4 and user not in ("root", "runner", "user"):
-        strings.append(user)
-    return tuple(s for s in strings if s not in ("/", ""))
-
-
-def check_publishable(page: str) -> None:
-    """Raise BuildError if :func:`publishing_problems` finds anything."""
-    problems = publishing_problems(page)
-    if problems:
-        raise BuildError("refusing to publish a page that " + "; ".join(problems))
 
 
 def read_build_key(path: Path) -> str | None:

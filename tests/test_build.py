@@ -1,9 +1,14 @@
-"""Tests of the report runner: planning, skipping, failure isolation, atomic pages, the command."""
+"""Tests of the report runner: planning, keys, skipping, failure isolation, the command.
+
+Atomic writes: tests/test_files.py; staging, locks, signals, write errors:
+tests/test_build_safety.py.
+"""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,13 +27,13 @@ from fixtures.report_set import (
     tiny_settings,
 )
 
-from dsr_analysis import config, files
+from dsr_analysis import config
 from dsr_analysis.cells import cells_csv, read_cells
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report.units import TRIAL_DATA, Unit, load_units, report_chapters
-from dsr_analysis.runner import build
+from dsr_analysis.runner import build, keys
 from dsr_analysis.runner.build import Settings, build_reports
 from dsr_analysis.runner.command import reports_command
 
@@ -245,21 +250,6 @@ class TestTrialChapterFailure:
         assert not (settings.reports_dir / TRIAL_UNIT / "05_long_term.html").exists()
 
 
-class TestAtomicWrite:
-    def test_failed_write_leaves_old_file(self, tmp_path, monkeypatch):
-        target = tmp_path / "page.html"
-        target.write_text("old", encoding="utf-8")
-
-        def refuse(*_):
-            raise OSError("disk full")
-
-        monkeypatch.setattr(files.os, "replace", refuse)
-        with pytest.raises(OSError):
-            files.atomic_write_text(target, "new")
-        assert target.read_text(encoding="utf-8") == "old"
-        assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
-
-
 class TestLibraryHash:
     def test_changes_with_a_data_file(self, tmp_path):
         extra = tmp_path / "theory.yml"
@@ -270,10 +260,90 @@ class TestLibraryHash:
         assert build.library_hash([extra]) != first
 
 
+class TestKeys:
+    """A page's key: package versions in, the commit out."""
+
+    def keys(self, tmp_path, versions, commit="abc"):
+        tasks = build.plan(
+            load_programme_theory(),
+            load_units(),
+            read_cells(CELLS),
+            "da",
+            5,
+            Settings(build_dir=tmp_path),
+            keys.source_key("library", versions),
+            commit,
+        )
+        return {(t.unit, t.chapter): t for t in tasks}
+
+    def test_the_package_versions_are_read_as_installed(self):
+        from importlib import metadata
+
+        versions = keys.package_versions()
+        assert set(versions) == {"python", *keys.PAGE_PACKAGES}
+        for name in keys.PAGE_PACKAGES:
+            assert versions[name] == metadata.version(name), name
+
+    def test_a_package_upgrade_makes_every_page_stale(self, tmp_path, monkeypatch):
+        before = self.keys(tmp_path, keys.package_versions())
+        real = keys._installed_versions
+        monkeypatch.setattr(keys, "_installed_versions", lambda: real() | {"seaborn": "9.9.9"})
+        after = self.keys(tmp_path, keys.package_versions())
+        assert all(after[name].key != task.key for name, task in before.items())
+
+    def test_the_commit_is_in_the_footer_and_not_in_the_key(self, tmp_path):
+        versions = keys.package_versions()
+        before, after = self.keys(tmp_path, versions, "aaa"), self.keys(tmp_path, versions, "bbb")
+        assert {name: t.key for name, t in before.items()} == {
+            name: t.key for name, t in after.items()
+        }
+        footer = dict(map(tuple, after[("kolding", "01_effort")].page["footer"]))
+        assert footer["Commit"] == "bbb" and footer["Version"]
+
+
+def git(root, *arguments):
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
 class TestGitCommit:
     def test_short_commit_with_dirty_marker(self):
         commit = build.git_commit()
         assert commit == "unknown" or re.fullmatch(r"[0-9a-f]{12}\+?", commit)
+
+    @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+    def test_the_commit_of_the_library_source(self, tmp_path):
+        for name in ("dsr_analysis/a.py", "notebooks/n.ipynb", "data/d.yml", "tests/t.py"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text("1", encoding="utf-8")
+        git(tmp_path, "init", "-q")
+        git(tmp_path, "add", ".")
+        git(tmp_path, "commit", "-qm", "first")
+        source = keys.git_commit(tmp_path)
+        assert re.fullmatch(r"[0-9a-f]{12}", source)
+
+        # A commit of tests or documentation only: the same source, so the same footer.
+        (tmp_path / "tests" / "t.py").write_text("2", encoding="utf-8")
+        (tmp_path / "README.md").write_text("docs", encoding="utf-8")
+        assert keys.git_commit(tmp_path) == source  # untracked and test edits: not dirty
+        git(tmp_path, "add", ".")
+        git(tmp_path, "commit", "-qm", "tests and docs")
+        assert keys.git_commit(tmp_path) == source
+
+        for name in ("dsr_analysis/a.py", "notebooks/n.ipynb", "data/d.yml"):
+            (tmp_path / name).write_text("3", encoding="utf-8")
+            assert keys.git_commit(tmp_path) == source + "+", name
+            git(tmp_path, "commit", "-qam", f"change {name}")
+            changed = keys.git_commit(tmp_path)
+            assert re.fullmatch(r"[0-9a-f]{12}", changed) and changed != source, name
+            source = changed
+
+    def test_outside_git(self, tmp_path):
+        assert keys.git_commit(tmp_path) == "unknown"
 
 
 class TestCommand:

@@ -136,13 +136,16 @@ def read_build_key_from_text(page):
 
 
 class TestPublishingCheck:
+    """The allow-list at work on a page (its own tests: tests/test_publishable.py)."""
+
     @pytest.mark.parametrize(
         "bad, reason",
         [
-            ("<script src='https://cdnjs.cloudflare.com/require.js'></script>", "network"),
-            ("<link rel='stylesheet' href='//fonts.example/x.css'>", "network"),
+            ("<script src='https://cdnjs.cloudflare.com/require.js'></script>", "<script>"),
+            ("<link rel='stylesheet' href='//fonts.example/x.css'>", "<link>"),
             ("<style>@import url(https://x/y.css);</style>", "network"),
-            ('<img src="http://example.org/a.png">', "network"),
+            ('<img src="http://example.org/a.png">', "<img>"),
+            ('<a href="http://example.org/a.html">x</a>', "relative link"),
             ("<pre>Traceback (most recent call last):</pre>", "traceback"),
             (f"<p>{config.PROJECT_ROOT}/data/x.csv</p>", "local path"),
             ("<div class='celltag_injected-parameters'></div>", "papermill"),
