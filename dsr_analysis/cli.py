@@ -27,26 +27,30 @@ def main() -> None:
 @DATA_OPTION
 @TRIAL_DATA_OPTION
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
-              default=config.TABLES_OUTPUT_PATH, show_default=True, help="CSV to write.")
+              default=config.TABLES_OUTPUT_PATH, show_default=True,
+              help="CSV to write (its facts go beside it as .json).")
 @MIN_CELL_OPTION
 @language_option()
+@click.option("--previous", "previous", type=click.Path(path_type=Path), default=None,
+              help="An earlier release (tables.csv or its folder): groups that cannot have "
+                   "changed since keep its suppression pattern.")
 def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_cell: int,
-           language: str) -> None:
+           language: str, previous: Path | None) -> None:
     """Write every published table (NIRAS and Copenhagen's trial) as one long CSV."""
-    from dsr_analysis.cells import write_cells
-    from dsr_analysis.tables import all_published_cells
+    from dsr_analysis.release import release_cells, write_release
 
     try:
-        cells = all_published_cells(data_path, trial_dir, min_cell=min_cell, language=language)
-        write_cells(cells, out_path)  # a full disk or read-only folder: one line, old file kept
+        cells, facts = release_cells(data_path, trial_dir, min_cell, language, previous)
+        # A full disk or read-only folder: one line, the old files kept.
+        write_release(cells, facts, out_path)
     except DsrError as error:
         fail(error)
     if cells["synthetic"].any():
         click.echo("note: SYNTHETIC data (calibrated to the published figures), "
                    "not real case data")
     hidden = int(cells["suppressed"].sum())
-    click.echo(f"wrote {len(cells)} cells ({hidden} suppressed, min cell {min_cell}) "
-               f"to {out_path}")
+    click.echo(f"wrote {len(cells)} cells ({hidden} suppressed, min cell {min_cell}, data to "
+               f"{facts['data_cutoff']}) to {out_path}")
 
 
 @main.command()
@@ -63,10 +67,12 @@ def data(seed: int, out_path: Path) -> None:
 
 def _register_stage_commands() -> None:
     # Each stage module owns its command; importing them here keeps one `dsr` entry point.
+    from dsr_analysis.audit_command import audit_command
     from dsr_analysis.runner.command import reports_command
     from dsr_analysis.trial import cli_commands
 
     main.add_command(reports_command)
+    main.add_command(audit_command)
     for command in cli_commands():
         main.add_command(command)
 

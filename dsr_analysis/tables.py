@@ -408,17 +408,25 @@ def published_cells(export_path: Path | str | None = None, min_cell: int = confi
 
 
 def published_cells_of(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,
-                       language: str = "da", codebook: Codebook | None = None) -> pd.DataFrame:
+                       language: str = "da", codebook: Codebook | None = None,
+                       previous: tuple[pd.DataFrame, str] | None = None) -> pd.DataFrame:
     """Every published cell of an export already validated and typed, small cells suppressed.
 
     The report runner validates the export once (see
     :func:`dsr_analysis.export.load_export_by_municipality`) and computes the cells from the
-    rows that pass.
+    rows that pass. ``previous`` is an earlier release (its published cells and its data
+    cut-off): the groups that cannot have changed since keep its suppression pattern.
     """
     codebook = codebook or default_codebook()
     cells = unsuppressed_cells(export, codebook, language)
     specs = suppression_specs(load_tables_spec(), codebook, language)
-    published = suppress(cells, specs, min_cell).assign(min_cell=min_cell)
+    earlier, closed = None, set()
+    if previous is not None:
+        from dsr_analysis.release import closed_columns
+
+        earlier, cutoff = previous
+        closed = closed_columns(cutoff, codebook, language)
+    published = suppress(cells, specs, min_cell, earlier, closed).assign(min_cell=min_cell)
     return published[CELL_COLUMNS].astype(_WHOLE_NUMBERS)
 
 
@@ -475,20 +483,3 @@ def report_cells_by_municipality(
 
     export, broken = load_export_by_municipality(export_path)
     return report_cells(export, min_cell, language), broken
-
-
-def all_published_cells(export_path: Path | str | None = None,
-                        trial_dir: Path | str | None = None,
-                        min_cell: int = config.DEFAULT_MIN_CELL,
-                        language: str = "da") -> pd.DataFrame:
-    """The monitoring tables followed by Copenhagen's trial tables (``KBH-…``).
-
-    The trial's estimates carry ``ci_low``, ``ci_high`` and ``published``; the monitoring
-    cells leave them empty. Both inputs are validated before anything is returned.
-    """
-    from dsr_analysis.trial.cells import trial_cells
-
-    monitoring = published_cells(export_path, min_cell=min_cell, language=language)
-    trial = trial_cells(trial_dir, min_cell=min_cell, language=language)
-    cells = pd.concat([monitoring, trial], ignore_index=True)[trial.columns]
-    return cells.astype({"count": "Int64"})

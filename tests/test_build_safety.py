@@ -34,12 +34,13 @@ CHAPTERS = ["01_effort", "02_output", "03_immediate", "04_medium", "05_long_term
 
 
 def changed_cells(path: Path, municipalities: tuple[str, ...], label: str | None = None) -> Path:
-    """The fixture cells with the municipalities' values changed (and labels, if given)."""
+    """The fixture cells with the municipalities' values changed (and the word ``label`` in
+    their display labels, which the stand-in notebooks read but the audit does not)."""
     cells = read_cells(CELLS)
     rows = cells["municipality"].isin(municipalities)
     cells.loc[rows, "value"] *= 0.9
     if label is not None:
-        cells.loc[rows, "label"] = label
+        cells.loc[rows, "label_display"] = label
     path.write_text(cells_csv(cells), encoding="utf-8")
     return path
 

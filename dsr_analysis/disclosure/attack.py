@@ -111,20 +111,23 @@ def _component_ranges(model, relations, n_eq, members, values, integer):
 
 
 def truth_findings(model: Model, hidden: np.ndarray, primary: np.ndarray,
-                   levels: np.ndarray, integer: bool = True) -> pd.DataFrame:
+                   levels: tuple[np.ndarray, np.ndarray], integer: bool = True) -> pd.DataFrame:
     """Primaries whose protection interval a reader can break, given the truth.
 
-    Returns one row per finding: ``key``, ``true``, ``low``, ``high``, ``needed``.
+    ``levels`` are the (up, down) protections of
+    :func:`~dsr_analysis.disclosure.protect.protection_levels`. Returns one row per finding:
+    ``key``, ``true``, ``low``, ``high``, ``up`` and ``down`` (what was needed).
     """
+    up, down = levels
     known = ~hidden | (model.values <= _SLACK)
     ranges = feasible_ranges(model, known, integer).set_index("node")
     rows = []
     for node in np.flatnonzero(primary):
-        true, level = float(model.values[node]), float(levels[node])
+        true = float(model.values[node])
         low, high = ranges.at[node, "low"], ranges.at[node, "high"]
-        if low > max(0.0, true - level) + _SLACK or high < true + level - _SLACK:
-            rows.append((model.nodes.at[node, "key"], true, low, high, level))
-    return pd.DataFrame(rows, columns=["key", "true", "low", "high", "needed"])
+        if low > true - down[node] + _SLACK or high < true + up[node] - _SLACK:
+            rows.append((model.nodes.at[node, "key"], true, low, high, up[node], down[node]))
+    return pd.DataFrame(rows, columns=["key", "true", "low", "high", "up", "down"])
 
 
 def release_findings(model: Model, min_cell: int, integer: bool = True) -> pd.DataFrame:

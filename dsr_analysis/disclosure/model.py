@@ -112,7 +112,8 @@ class Model:
     """The nodes, the relations between them and which nodes each published row shows.
 
     ``nodes`` has one row per node: ``key`` (a tuple), ``type`` (c, s, n, d), ``value`` (the
-    truth) and ``integer``. ``equalities`` and
+    truth), ``integer``, and for a sum ``low`` and ``high``: what n values on its scale could
+    add up to. ``equalities`` and
     ``inequalities`` are sparse matrices over the nodes (``E x = 0``, ``G x <= 0``).
     ``value_nodes[r]`` lists the nodes row r's value depends on, ``interval_nodes[r]`` those its
     interval depends on (a zero share's value needs no n, its interval does); ``count_node``,
@@ -254,7 +255,10 @@ def build_model(
         if len(groups) == 1 and not np.isnan(numbers["n"][r]):
             own["n"][r] = groups.pop()  # a paired contrast prints the n of its children
     _relations(frame, specs, b, own)
-    nodes = pd.DataFrame(b.rows)
+    nodes = pd.DataFrame(b.rows, columns=["key", "type", "value", "low", "high"])
+    for bound in ("low", "high"):
+        if bound not in nodes:
+            nodes[bound] = np.nan
     nodes["integer"] = nodes["type"] != "s"
     return Model(
         cells=frame.drop(columns="_ident"),
@@ -287,6 +291,9 @@ def _row_nodes(r, row, specs, numbers, b: _Builder, own, complete) -> tuple[int,
     if kind == MEAN:
         total = 0.0 if n == 0 else value * n
         s_at = own["sum"][r] = b.node(("s", canon_table, municipality, canon_column, ident), total)
+        if spec.value_range is not None:
+            # A sum of n values on the scale lies between n times its ends.
+            b.rows[s_at]["low"], b.rows[s_at]["high"] = (v * n for v in spec.value_range)
         return (s_at, n_at)
     c_at = own["count"][r] = b.node(("c", canon_table, municipality, canon_column, ident), count)
     base = n_at

@@ -44,11 +44,12 @@ _GROWTH = 4
 
 @dataclass(frozen=True)
 class Protection:
-    """Which nodes are hidden and why: ``primary`` and ``hidden`` are bools over the nodes."""
+    """Which nodes are hidden and why: ``primary`` and ``hidden`` are bools over the nodes;
+    ``levels`` the (up, down) protection each primary needed."""
 
     primary: np.ndarray
     hidden: np.ndarray
-    levels: np.ndarray
+    levels: tuple[np.ndarray, np.ndarray]
 
 
 def primary_nodes(model: Model, min_cell: int) -> np.ndarray:
@@ -86,26 +87,59 @@ def _group_of_sums(model: Model) -> np.ndarray:
     return group
 
 
-def protection_levels(model: Model) -> np.ndarray:
-    """How far the reader must be unable to pin each node down (used for primaries)."""
-    levels = np.full(len(model.nodes), COUNT_PROTECTION)
+def protection_levels(model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """How far up and how far down a reader must be unable to pin each node (for primaries).
+
+    A count or a group size: one either way (down to zero at most). A sum: half a unit of its
+    mean times n either way, but never past what its scale allows (a mean of 4 on a scale of
+    1 to 4 cannot be disguised upwards; that every child scored 4 is what the mean says).
+    """
+    values = model.values
+    up = np.full(len(values), COUNT_PROTECTION)
+    down = np.minimum(COUNT_PROTECTION, values)
     sums = model.nodes["type"].to_numpy() == "s"
     group = _group_of_sums(model)
-    levels[sums] = MEAN_PROTECTION * np.maximum(model.values[group[sums]], 1.0)
-    return levels
+    level = MEAN_PROTECTION * np.maximum(values[group[sums]], 1.0)
+    low = model.nodes["low"].to_numpy(dtype=float)[sums]
+    high = model.nodes["high"].to_numpy(dtype=float)[sums]
+    up[sums] = np.where(np.isnan(high), level, np.minimum(level, high - values[sums]))
+    down[sums] = np.where(np.isnan(low), np.minimum(level, values[sums]),
+                          np.minimum(level, values[sums] - low))
+    return np.maximum(up, 0.0), np.maximum(down, 0.0)
 
 
-def protect(model: Model, min_cell: int) -> Protection:
+def protect(
+    model: Model,
+    min_cell: int,
+    keep_hidden: np.ndarray | None = None,
+    keep_published: np.ndarray | None = None,
+) -> Protection:
     """Choose the hidden nodes: the primaries and the cheapest complements that protect them.
+
+    ``keep_hidden`` and ``keep_published`` (bools over the nodes) carry an earlier release's
+    pattern into this one for groups that cannot have changed since: a number it hid stays
+    hidden and is protected like a small one (letting a reader work it out now would undo the
+    protection it gave), one it published is known to every reader and so cannot serve as a
+    complement.
 
     Raises
     ------
     DsrError
-        If some primary cannot be protected even with every other cell hidden.
+        If some primary cannot be protected even with every other cell hidden, or the
+        earlier release published a number this one must hide.
     """
     primary = primary_nodes(model, min_cell)
     levels = protection_levels(model)
-    hidden = primary.copy()
+    keep_hidden = np.zeros(len(primary), bool) if keep_hidden is None else keep_hidden
+    keep_published = np.zeros(len(primary), bool) if keep_published is None else keep_published
+    clash = primary & keep_published
+    if clash.any():
+        key = model.nodes.at[int(np.flatnonzero(clash)[0]), "key"]
+        raise DsrError(f"the earlier release published {key}, which this one must hide")
+    # A number the earlier release hid is protected now as a small one is: were this release
+    # to let a reader work it out, the two releases side by side would undo the earlier one.
+    primary = primary | (keep_hidden & (model.values > _SLACK))
+    hidden = primary | keep_hidden
     if not primary.any():
         return Protection(primary, hidden, levels)
     row_hidden = np.zeros(len(model.value_nodes), dtype=bool)
@@ -116,7 +150,8 @@ def protect(model: Model, min_cell: int) -> Protection:
             continue  # its primaries were protected with a larger family
         for _ in range(_GROWTH):
             try:
-                problem = _FamilyProblem(model, family, primary, levels, row_hidden, rows_of)
+                problem = _FamilyProblem(model, family, primary, levels, row_hidden, rows_of,
+                                         hidden, keep_published)
                 chosen = problem.solve()
                 break
             except _Infeasible:
@@ -191,11 +226,17 @@ class _Infeasible(Exception):
 class _FamilyProblem:
     """The suppression program of one family, with its cutting-plane loop."""
 
-    def __init__(self, model, family, primary, levels, row_hidden, rows_of):
+    def __init__(self, model, family, primary, levels, row_hidden, rows_of,
+                 already_hidden=None, never_hidden=None):
         self.model, self.family = model, family
         self.position = {int(node): i for i, node in enumerate(family)}
         self.primary = [int(node) for node in family if primary[node]]
-        self.levels = levels
+        size = len(model.nodes)
+        # Hidden before the family is solved (an earlier release's pattern), and never hidden.
+        self.forced = (np.zeros(size, bool) if already_hidden is None else already_hidden)[family]
+        self.barred = (np.zeros(size, bool) if never_hidden is None else never_hidden)[family]
+        self.up, self.down = levels
+        self.levels = np.maximum(self.up, self.down)
         self.values = model.values[family]
         self.types = model.nodes["type"].to_numpy()[family]
         # Only the relations touching the family matter; other nodes stay where they are.
@@ -235,27 +276,32 @@ class _FamilyProblem:
         # protected under every pattern that hides at least as much.
         protected_under: dict[tuple[int, int], np.ndarray] = {}
         at = np.array([self.position[p] for p in self.primary])
-        level = self.levels[self.primary]
+        up, down = self.up[self.primary], self.down[self.primary]
+        needed = [(p, sense) for p in self.primary for sense in (1, -1)
+                  if self.level(p, sense) > _SLACK]
         while True:
             y = self._optimal_pattern(cuts)
             found = []
-            for p in self.primary:
-                for sense in (1, -1):
-                    earlier = protected_under.get((p, sense))
-                    if earlier is not None and (y >= earlier).all():
-                        continue
-                    cut, moved = attacker.cut(y, p, sense)
-                    if cut is not None:
-                        found.append(cut)
-                    if moved is not None:
-                        # The table the reader cannot rule out may protect other primaries too.
-                        for q, direction in ((1, moved[at] >= level - _SLACK),
-                                             (-1, -moved[at] >= level - _SLACK)):
-                            for other in np.asarray(self.primary)[direction]:
-                                protected_under[(int(other), q)] = y
+            for p, sense in needed:
+                earlier = protected_under.get((p, sense))
+                if earlier is not None and (y >= earlier).all():
+                    continue
+                cut, moved = attacker.cut(y, p, sense)
+                if cut is not None:
+                    found.append(cut)
+                if moved is not None:
+                    # The table the reader cannot rule out may protect other primaries too.
+                    for q, direction in ((1, moved[at] >= up - _SLACK),
+                                         (-1, -moved[at] >= down - _SLACK)):
+                        for other in np.asarray(self.primary)[direction]:
+                            protected_under[(int(other), q)] = y
             if not found:
                 return self.family[y]
             cuts.extend(found)
+
+    def level(self, node: int, sense: int) -> float:
+        """The protection ``node`` needs upwards (sense 1) or downwards (-1)."""
+        return float(self.up[node] if sense > 0 else self.down[node])
 
     def _neighbour_cuts(self) -> list[tuple[np.ndarray, float]]:
         """A primary moves only if another member of each of its equalities moves with it."""
@@ -279,7 +325,7 @@ class _FamilyProblem:
         the primary reaches its protection level (see :meth:`_FamilyAttacker.cut`).
         """
         m = len(self.family)
-        fixed = np.zeros(m, dtype=bool)
+        fixed = self.forced.copy()
         fixed[[self.position[p] for p in self.primary]] = True
         if not cuts:
             return fixed
@@ -301,7 +347,7 @@ class _FamilyProblem:
         lo = np.r_[np.zeros(len(entries)), [rhs for _, rhs in cuts]]
         hi = np.full(a.shape[0], INFINITY)
         col_lo = np.r_[fixed.astype(float), np.zeros(n_rows)]
-        col_hi = np.ones(width)
+        col_hi = np.r_[np.where(self.barred, 0.0, 1.0), np.ones(n_rows)]
         integer = np.r_[np.ones(m, dtype=bool), np.zeros(n_rows, dtype=bool)]
         program = Program(a, lo, hi, col_lo, col_hi, integer)
         status, _ = program.optimise(self._cost(width))
@@ -374,7 +420,8 @@ class _FamilyAttacker:
         if status == 1:
             return None, None
         moved = self.program.values() if status == 0 else None
-        if status == 0 and -objective >= p.levels[node] - _SLACK:
+        level = p.level(node, sense)
+        if status == 0 and -objective >= level - _SLACK:
             return None, moved
         row_dual, col_dual = self.program.duals()
         # Dual value of each bound if the node were hidden: its reduced cost times the bound
@@ -382,5 +429,4 @@ class _FamilyAttacker:
         weights = np.where(col_dual >= 0, p.values * col_dual, -p.bound * col_dual)
         inequality = row_dual[p.eq.shape[0]:p.eq.shape[0] + p.le.shape[0]]
         constant = -float(p.slack @ inequality) if len(inequality) else 0.0
-        level = float(p.levels[node])
         return (weights, level - constant), moved

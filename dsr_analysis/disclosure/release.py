@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from dsr_analysis.disclosure.model import Model, TableSpec, build_model
+from dsr_analysis.disclosure.model import KEY, Model, TableSpec, build_model
 from dsr_analysis.disclosure.protect import Protection, protect
 from dsr_analysis.errors import DsrError
 
@@ -28,8 +28,19 @@ def check_min_cell(min_cell) -> None:
         raise DsrError(f"min_cell must be a whole number of at least 1, got {min_cell!r}")
 
 
-def suppress(cells: pd.DataFrame, specs: Mapping[str, TableSpec], min_cell: int) -> pd.DataFrame:
+def suppress(
+    cells: pd.DataFrame,
+    specs: Mapping[str, TableSpec],
+    min_cell: int,
+    previous: pd.DataFrame | None = None,
+    closed: set[tuple[str, str]] = frozenset(),
+) -> pd.DataFrame:
     """The cells as they may be published: hidden numbers blank, in the input's row order.
+
+    ``previous`` is an earlier release of the same tables (published cells) and ``closed``
+    the (table, column) pairs whose groups cannot have changed since its cut-off: their counts
+    and group sizes keep that release's pattern (see :func:`~.protect.protect`), so putting
+    the two releases side by side reveals nothing either does not.
 
     Adds ``suppressed`` (the value is hidden) and ``suppression`` ("primary" when the value
     rests on a small number itself, "secondary" when it is hidden to protect another, "");
@@ -46,7 +57,30 @@ def suppress(cells: pd.DataFrame, specs: Mapping[str, TableSpec], min_cell: int)
     """
     check_min_cell(min_cell)
     model = build_model(cells, specs)
-    return blanked(model, protect(model, min_cell))
+    keep_hidden, keep_published = _earlier_pattern(model, previous, closed)
+    return blanked(model, protect(model, min_cell, keep_hidden, keep_published))
+
+
+def _earlier_pattern(model: Model, previous: pd.DataFrame | None, closed) -> tuple:
+    """Nodes an earlier release hid, and nodes it published, among the closed groups."""
+    size = len(model.nodes)
+    keep_hidden, keep_published = np.zeros(size, bool), np.zeros(size, bool)
+    if previous is None or not closed:
+        return keep_hidden, keep_published
+    earlier = previous.set_index(KEY)
+    for r, key in enumerate(model.cells[KEY].itertuples(index=False, name=None)):
+        if (key[0], key[2]) not in closed or key not in earlier.index:
+            continue
+        row = earlier.loc[key]
+        for column, nodes in (("count", model.count_node), ("n", model.n_node)):
+            node = nodes[r]
+            if node < 0:
+                continue
+            if pd.isna(row[column]):
+                keep_hidden[node] = True
+            else:
+                keep_published[node] = True
+    return keep_hidden, keep_published & ~keep_hidden
 
 
 def blanked(model: Model, protection: Protection) -> pd.DataFrame:

@@ -197,3 +197,19 @@ def side_by_side_frame(
         f"{n[who]:.0f}" if pd.notna(n[who]) else mark for who in wide.index
     ]
     return wide
+
+
+def printed_texts(cells: pd.DataFrame, theory: ProgrammeTheory) -> list[str]:
+    """Every text the chapters' tables may print for ``cells``, in both editions.
+
+    The audit of a release (:func:`dsr_analysis.disclosure.audit.page_findings`) reads the
+    numbers of the pages' tables against these: a number the cells do not give is a leak.
+    """
+    texts: list[str] = []
+    tables = cells[cells["table"].isin(list(theory.tables))]
+    for table, part in tables.groupby("table", sort=False):
+        kind = theory.tables[table].kind
+        for lang in ("da", "en"):
+            texts += cell_texts(part, kind, theory, lang)
+        texts += [f"{n:.0f}" for n in part["n"].dropna()]
+    return texts

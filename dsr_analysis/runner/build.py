@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dsr_analysis import config
+from dsr_analysis.audit_command import prepublish_check
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.files import WriteError
 from dsr_analysis.html import read_build_key
@@ -154,6 +155,9 @@ def _build(
         request.data_path, min_cell, lang, settings.build_dir, source_hash, request.cells_path
     )
     commit = git_commit()
+    # The attacker reads the staged pages and the cells before anything is published.
+    pre_publish = _both(prepublish_check(cells, _released_min_cell(cells, min_cell),
+                                         settings.build_dir), pre_publish)
     tasks = [
         t
         for t in plan(theory, all_units, cells, lang, min_cell, settings, source_hash, commit)
@@ -203,6 +207,19 @@ def _build(
     if noted.signal_number is not None:
         raise Interrupted(summary, noted.signal_number)
     return summary
+
+
+def _released_min_cell(cells, min_cell: int) -> int:
+    """The minimum cell size the cells say released them (a tables file carries its own)."""
+    if "min_cell" in cells and cells["min_cell"].notna().any():
+        return int(cells["min_cell"].max())
+    return min_cell
+
+
+def _both(first: PrePublishCheck, second: PrePublishCheck | None) -> PrePublishCheck:
+    if second is None:
+        return first
+    return lambda staging: first(staging) + second(staging)
 
 
 #: Outcomes whose chapter's published page (if any) is older than its inputs.

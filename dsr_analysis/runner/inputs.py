@@ -37,7 +37,7 @@ def all_cells(
     as it is, instead of an export.
     """
     if cells_path is not None:
-        return _cells_file(Path(cells_path))
+        return _cells_file(Path(cells_path), min_cell)
     path = Path(data_path) if data_path else config.SYNTHETIC_EXPORT_PATH
     try:
         export_hash = sha256_bytes(path.read_bytes())
@@ -59,12 +59,32 @@ def all_cells(
     return read_cells(cached), export_hash, broken
 
 
-def _cells_file(path: Path) -> tuple[pd.DataFrame, str, dict[str, str]]:
+def _cells_file(path: Path, min_cell: int) -> tuple[pd.DataFrame, str, dict[str, str]]:
+    """A tables file from ``dsr tables``, accepted only as the release it says it is.
+
+    Its ``min_cell`` column records the disclosure control that released it: a file made
+    with a smaller minimum cell size than the build asks for (``--min-cell 1``: nothing
+    hidden) is refused, and so is one that does not say.
+    """
     try:
         digest = sha256_bytes(path.read_bytes())
+        cells = read_cells(path)
     except OSError as error:
         raise BuildError(f"cannot read the cells file {path}: {error.strerror}") from error
-    return read_cells(path), digest, {}
+    except (ValueError, UnicodeDecodeError, DsrError) as error:
+        raise BuildError(
+            f"{path.name} is not a tables file written by dsr tables ({error})"
+        ) from error
+    marks = cells["min_cell"].dropna().unique() if "min_cell" in cells else []
+    if len(marks) != 1:
+        raise BuildError(f"{path.name} does not say which minimum cell size released it; "
+                         "write it with dsr tables")
+    if int(marks[0]) < min_cell:
+        raise BuildError(
+            f"{path.name} was written with minimum cell size {int(marks[0])}, not {min_cell}: "
+            "its small cells are not hidden, so it cannot be published"
+        )
+    return cells, digest, {}
 
 
 def input_errors(units: list[Unit], broken: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,110 @@
+"""``dsr audit``: play the attacker over a built release before anyone else does.
+
+A release folder holds ``tables.csv`` with its facts (``tables.json``) and the pages built from
+it. The audit reads them as a reader of the release can (see
+:mod:`dsr_analysis.disclosure.audit`) and lists every finding; it exits 1 if there is any.
+``dsr reports`` runs the same checks on its staged pages before publishing them
+(:func:`prepublish_check`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from dsr_analysis import config
+from dsr_analysis.cli_options import fail
+from dsr_analysis.errors import DsrError
+
+#: The hidden-cell mark of every edition.
+MARKS = ("skjult", "hidden")
+
+
+def _specs(language: str):
+    from dsr_analysis.codebook import default_codebook
+    from dsr_analysis.tables import load_tables_spec, suppression_specs
+
+    return suppression_specs(load_tables_spec(), default_codebook(), language)
+
+
+def _page_texts(cells: pd.DataFrame) -> list[str]:
+    from dsr_analysis.programme_theory import load_programme_theory
+    from dsr_analysis.report.html_tables import printed_texts
+
+    return printed_texts(cells, load_programme_theory())
+
+
+def release_findings(cells: pd.DataFrame, min_cell: int, language: str = "da") -> pd.DataFrame:
+    """The findings on a release's tables (the monitoring model and the trial's numbers)."""
+    from dsr_analysis.disclosure.audit import table_findings
+
+    return table_findings(cells, _specs(language), min_cell)
+
+
+def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """Every finding on a release folder (and against an older one), and what was checked."""
+    from dsr_analysis.disclosure.audit import differencing_findings, page_findings
+    from dsr_analysis.release import closed_columns, read_release
+
+    cells, facts = read_release(folder)
+    min_cell = int(facts.get("min_cell", cells["min_cell"].max()))
+    language = facts.get("language", "da")
+    found = [release_findings(cells, min_cell, language)]
+    folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent
+    found.append(page_findings(folder, cells, MARKS, _page_texts))
+    if against is not None:
+        old_cells, old_facts = read_release(against)
+        closed = closed_columns(old_facts["data_cutoff"], language=language)
+        found.append(differencing_findings(old_cells, cells, closed, _specs(language), min_cell))
+    pages = sum(1 for _ in folder.rglob("*.html"))
+    checked = {"cells": len(cells), "hidden": int(cells["suppressed"].sum()), "pages": pages}
+    return pd.concat(found, ignore_index=True), checked
+
+
+def prepublish_check(cells: pd.DataFrame, min_cell: int, build_dir: Path):
+    """The check ``dsr reports`` runs on its staged pages: the tables' findings (cached by
+    the cells, which a no-op rebuild does not change) and the pages'."""
+    from dsr_analysis.cells import cells_csv
+    from dsr_analysis.disclosure.audit import page_findings
+
+    digest = hashlib.sha256(f"{min_cell}|{cells_csv(cells)}".encode()).hexdigest()[:20]
+    cached = Path(build_dir) / "cells" / f"audit-{digest}.json"
+
+    def check(staging: Path) -> list[str]:
+        if cached.exists():
+            problems = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            problems = _lines(release_findings(cells, min_cell))
+            from dsr_analysis.files import atomic_write_text
+
+            atomic_write_text(cached, json.dumps(problems, ensure_ascii=False))
+        return problems + _lines(page_findings(staging, cells, MARKS, _page_texts))
+
+    return check
+
+
+def _lines(findings: pd.DataFrame) -> list[str]:
+    return [f"{row.where}: {row.problem} ({row.key})" for row in findings.itertuples()]
+
+
+@click.command("audit")
+@click.argument("folder", type=click.Path(path_type=Path), default=config.REPORTS_DIR)
+@click.option("--against", type=click.Path(path_type=Path), default=None,
+              help="An earlier release (folder or tables.csv) to check differencing against.")
+def audit_command(folder: Path, against: Path | None) -> None:
+    """Play the attacker over a built release (tables and pages); exit 1 on any finding."""
+    try:
+        findings, checked = audit_folder(folder, against)
+    except DsrError as error:
+        fail(error)
+    for line in _lines(findings):
+        click.echo(f"FINDING {line}", err=True)
+    summary = (f"{checked['cells']} cells ({checked['hidden']} hidden) and "
+               f"{checked['pages']} pages checked")
+    if len(findings):
+        fail(DsrError(f"{len(findings)} finding(s); {summary}"))
+    click.echo(f"no findings: {summary}")
