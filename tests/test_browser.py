@@ -172,3 +172,91 @@ def test_the_request_check_can_fail(driver, tmp_path):
     outside = [u for u in requested_urls(driver) if urlparse(u).scheme not in LOCAL_SCHEMES]
     assert outside == ["http://127.0.0.1:9/x.png"]
     console_errors(driver)
+
+
+# ------------------------------------------------ pages that read as an evaluation (issue) --
+
+#: What every chapter page must show, measured in the rendered page (JavaScript in Chromium).
+READER_CHECKS = """
+const main = document.querySelector('main');
+const h1 = main.querySelector('h1');
+const summary = main.querySelector('section.summary');
+const first = [...main.querySelectorAll('figure, section.indicator, table, h2')]
+  .find(e => !summary || !summary.contains(e));
+const figures = [...main.querySelectorAll('figure')];
+const drawn = figures.filter(f => f.dataset.cells !== undefined);
+return {
+  summaryAfterHeading: !!(summary && h1 &&
+    (h1.compareDocumentPosition(summary) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+    (!first || (summary.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING))),
+  summaryLines: summary ? summary.innerText.split('\\n').filter(l => l.trim()).length : 0,
+  uncaptioned: figures.filter(f => !(f.querySelector('figcaption')?.innerText.trim())).length,
+  allHidden: drawn.filter(f => {
+    const cells = (f.dataset.cells || '').split(';').filter(Boolean);
+    const hidden = (f.dataset.hiddenCells || '').split(';').filter(Boolean);
+    return cells.length > 0 && cells.every(c => hidden.includes(c));
+  }).length,
+  hiddenCells: main.querySelectorAll('td.hidden-cell').length,
+  hiddenNotes: main.querySelectorAll('p.hidden-note').length,
+  hiddenFigures: drawn.filter(f => (f.dataset.hiddenCells || '') !== '').length,
+  hiddenFigureNotes: drawn.filter(f => (f.dataset.hiddenCells || '') !== '' &&
+    /skjult|hidden/.test(f.querySelector('figcaption').innerText)).length,
+};
+"""
+
+
+def chapter_pages(reports):
+    return [p for p in sorted(reports.glob("*/*.html")) if p.name != "method.html"]
+
+
+def read_as_a_reader(driver, pages, shots):
+    """Open every page, take a full-page screenshot into ``shots`` and measure it."""
+    found = {}
+    for page in pages:
+        driver.set_window_size(1280, 900)
+        driver.get(page.as_uri())
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1280, min(height, 12000))
+        name = f"{page.parent.name}__{page.stem}.png"
+        assert driver.save_screenshot(str(shots / name)), page
+        found[page] = driver.execute_script(READER_CHECKS)
+    return found
+
+
+def test_every_chapter_reads_as_an_evaluation(driver, reports, tmp_path):
+    for page, seen in read_as_a_reader(driver, chapter_pages(reports), tmp_path).items():
+        assert seen["summaryAfterHeading"], page       # "Kort fortalt" first
+        assert 2 <= seen["summaryLines"] <= 12, page
+        assert seen["uncaptioned"] == 0, page          # every figure has its caption
+        assert seen["allHidden"] == 0, page            # no chart of a fully hidden table
+        if seen["hiddenCells"]:
+            assert seen["hiddenNotes"] >= 1, page      # the mark explained where it is used
+        assert seen["hiddenFigureNotes"] == seen["hiddenFigures"], page
+    assert len(list(tmp_path.glob("*.png"))) == len(chapter_pages(reports))
+
+
+@pytest.fixture(scope="module")
+def english_reports(tmp_path_factory):
+    from fixtures.report_set import pinned_build
+
+    from dsr_analysis.runner.model import Settings
+
+    root = tmp_path_factory.mktemp("english")
+    settings = Settings(reports_dir=root / "reports", build_dir=root / "build")
+    summary = pinned_build(["kolding", TRIAL_UNIT], jobs=2, lang="en", settings=settings,
+                           progress=False)
+    assert not summary.failed and not summary.problems
+    return settings.reports_dir
+
+
+def test_english_pages_read_as_an_evaluation_and_hold_no_danish(
+    driver, english_reports, tmp_path
+):
+    from test_language import danish_words
+
+    pages = chapter_pages(english_reports)
+    for page, seen in read_as_a_reader(driver, pages, tmp_path).items():
+        assert seen["summaryAfterHeading"] and seen["uncaptioned"] == 0, page
+        driver.get(page.as_uri())
+        text = driver.find_element("css selector", "body").text
+        assert danish_words(text) == [], page

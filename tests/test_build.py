@@ -420,6 +420,7 @@ class TestRealBuild:
         assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == ["Virkning på lang sigt – København"]
         h2 = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page)]
         assert h2 == [
+            "Kort fortalt",
             "Forsøgets design",
             "Flere børn får støtte",
             "Flere børn bliver underrettet om: forskel i forskelle",

@@ -24,6 +24,7 @@ from dsr_analysis.report.assessment_html import assessment_html, criterion_html,
 from dsr_analysis.report.diagram import programme_theory_svg
 from dsr_analysis.report.figures import indicator_figure
 from dsr_analysis.report.html_tables import (
+    column_display,
     comparison_frame,
     hidden_share,
     html_table,
@@ -299,8 +300,8 @@ class Chapter:
         names = (self.name, self.theory.word("pooled_name", self.lang))
         comparison = comparison_frame(self.figure_cells, table, self.own_name, total, names,
                                       self.theory, self.lang)
-        label = self.theory.column_label(total, self.lang)
-        title = f"{caption}: {label}" if label != "Total" else caption
+        label = column_display(self.cells, table, total, self.theory, self.lang)
+        title = f"{caption}: {label}" if total != "Total" else caption
         return (f"<p class='mostly-hidden'>{_e(sentence)}</p>"
                 + self._table_html(comparison, title))
 

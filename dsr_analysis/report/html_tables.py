@@ -126,6 +126,13 @@ def _column_display(part: pd.DataFrame, column: str, theory: ProgrammeTheory, la
     return display_label(str(shown.iloc[0]) if len(shown) else column, lang)
 
 
+def column_display(
+    cells: pd.DataFrame, table: str, column: str, theory: ProgrammeTheory, lang: str
+) -> str:
+    """A table column's name in the page's language."""
+    return _column_display(cells[cells["table"] == table], column, theory, lang)
+
+
 def html_table(
     frame: pd.DataFrame, caption: str = "", first_header: str = "", hidden_mark: str = ""
 ) -> str:
