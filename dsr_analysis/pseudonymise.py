@@ -152,12 +152,22 @@ class Pseudonyms:
 
 
 def pseudonymised_csv(data: bytes, file: str, pseudonyms: Pseudonyms) -> bytes:
-    """The CSV ``data`` with each ``child_id`` cell replaced, otherwise written as read."""
+    """The CSV ``data`` with each ``child_id`` cell replaced, otherwise written as read.
+
+    The text is decoded and encoded as it streams through, so a large file is held about
+    twice (as read and as written), not as Python text.
+    """
     text, encoding = export.decoded(data, file)
-    delimiter = export.header_delimiter(text, file)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=line_end(text))
+    delimiter, ending = export.header_delimiter(text, file), line_end(text)
+    last_line_ended = text.endswith(("\n", "\r"))
+    del text
+    if encoding == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8"
+    source = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    records = csv.reader(source, delimiter=delimiter)
+    target = io.BytesIO()
+    stream = io.TextIOWrapper(target, encoding=encoding, newline="", write_through=True)
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator=ending)
     header = next(records)
     writer.writerow(header)
     position = [name.strip() for name in header].index(ID_COLUMN)
@@ -165,12 +175,9 @@ def pseudonymised_csv(data: bytes, file: str, pseudonyms: Pseudonyms) -> bytes:
         if position < len(record) and record[position].strip():
             record[position] = pseudonyms(record[position].strip())
         writer.writerow(record)
-    written = buffer.getvalue()
-    if not text.endswith(("\n", "\r")):
-        written = written[: -len(line_end(text))]
-    if encoding == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8"
-    return written.encode(encoding)
+    stream.flush()
+    written = target.getvalue()
+    return written if last_line_ended else written[: -len(ending.encode(encoding))]
 
 
 def line_end(text: str) -> str:
