@@ -38,9 +38,9 @@ def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_c
 
     try:
         cells = all_published_cells(data_path, trial_dir, min_cell=min_cell, language=language)
+        write_cells(cells, out_path)  # a full disk or read-only folder: one line, old file kept
     except DsrError as error:
         fail(error)
-    write_cells(cells, out_path)
     if cells["synthetic"].any():
         click.echo("note: SYNTHETIC data (calibrated to the published figures), "
                    "not real case data")

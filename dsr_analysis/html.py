@@ -4,22 +4,23 @@ nbconvert's ``basic`` template renders only the cells, so the page around them (
 navigation, banner, footer) is ours and loads nothing from the internet: no require.js, no
 MathJax, no fonts. Before export the notebook is cleaned of everything run-specific or private
 (papermill's metadata and injected-parameters cell, execution counts and timestamps, error and
-stderr outputs), which also makes rebuilds byte-identical. A final check refuses to publish a
-page that still refers to the network, a local path or a traceback.
+stderr outputs), which also makes rebuilds byte-identical. A final check
+(:mod:`dsr_analysis.publishable`, an allow-list) refuses to publish a page that holds anything
+but what the template and the cells produce: no local path, traceback, network reference or
+notebook metadata.
 """
 
 from __future__ import annotations
 
 import copy
-import getpass
 import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dsr_analysis import config
-from dsr_analysis.errors import BuildError
+# publishing_problems is re-exported: callers check pages through this module.
+from dsr_analysis.publishable import check_publishable, publishing_problems  # noqa: F401
 
 if TYPE_CHECKING:  # nbformat pulls in jsonschema, seconds of import a no-op rebuild must not pay
     import nbformat
@@ -56,9 +57,64 @@ figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption, .note { color: var(--muted); font-size: 14px; }
 .no-data { background: #f1f5f9; border-left: 4px solid #64748b; padding: 0.6em 0.9em; }
 table.index td, table.index th { text-align: left; }
-table.index td.status-failed { color: #b42318; font-weight: 600; }
-.dots span { display: inline-block; min-width: 1.4em; text-align: center; color: #fff;
-             border-radius: 50%; margin-right: 2px; font-size: 12px; }
+table.index .state-failed { color: #b42318; font-weight: 600; }
+table.index .state-not_monitored, table.index .state-missing, table.index .not-in-set
+  { color: var(--muted); font-style: italic; }
+table.overview { width: 100%; table-layout: fixed; }
+table.overview th:first-child { width: 11em; }
+table.overview .count { white-space: nowrap; margin-right: 0.7em; }
+table.unit-chapters { width: 100%; }
+table.unit-chapters th[scope=row] { width: 15em; font-weight: 600; }
+ul.indicators { list-style: none; margin: 0; padding: 0; }
+ul.indicators li { margin: 0.1em 0; padding-left: 1.8em; text-indent: -1.8em; }
+.legend ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.2em 1.4em;
+             margin: 0.3em 0 0; padding: 0; }
+.legend { font-size: 14px; }
+.legend .dash { display: inline-block; min-width: 1.5em; text-align: center; font-weight: 700; }
+section.unit h2 { margin-top: 1.8em; }
+.unit-summary:empty { display: none; }
+section.summary { background: #f0f6ff; border: 1px solid #bfd4f2; border-radius: 6px;
+                  padding: 0.2em 1em 0.6em; margin: 1em 0; }
+section.summary h2 { border: 0; margin-top: 0.6em; }
+section.summary ul.summary-indicators { list-style: none; padding-left: 0; }
+section.summary ul.summary-indicators .symbol { display: inline-block; width: 1.3em;
+                                                font-weight: 700; }
+table.summary-table td { text-align: left; } .count { white-space: nowrap; margin-right: 0.6em; }
+.design-note { background: #fffbea; border-left: 4px solid #d9a400; padding: 0.5em 0.9em;
+               font-size: 15px; }
+td.hidden-cell, .mostly-hidden { color: #595959; font-style: italic; }
+.criterion-source { color: var(--muted); font-size: 14px; }
+.method-link { font-size: 14px; white-space: nowrap; }
+.n { white-space: nowrap; }
+.dot { display: inline-block; min-width: 1.5em; line-height: 1.5em; text-align: center;
+       text-indent: 0; color: #fff; border-radius: 50%; font-size: 12px; font-weight: 700; }
+/* Print: A4, no navigation, a page per indicator, colours kept where they carry a symbol. */
+@page { size: A4; margin: 16mm 15mm 17mm;
+  @top-center { font: 600 8pt system-ui, sans-serif; color: #7c4a03; }
+  @bottom-right { content: counter(page) " / " counter(pages);
+                  font: 8pt system-ui, sans-serif; color: #52606d; } }
+@media print {
+  :root { --line: #9aa5b1; --muted: #3e4c59; }
+  body { font-size: 10.5pt; line-height: 1.4; }
+  .wrap { max-width: none; padding: 0; }
+  header.site, nav.chapters, nav.pager { display: none; }
+  .banner { border: 1.5pt solid #d97706; margin-bottom: 0.8em; }
+  .banner .wrap { padding: 0.4em 0.7em; }
+  .banner, .dot, .badge, .no-data, section.summary, .design-note
+    { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  footer.site { background: none; margin-top: 1.5em; font-size: 8pt; }
+  a { color: inherit; text-decoration: none; }
+  h1 { font-size: 1.6em; margin-top: 0; }
+  h1, h2, h3, caption, .question, .criterion { break-after: avoid; }
+  section.indicator, section.chapter { break-before: page; }
+  /* Without data an indicator is a few lines: no page of its own, just not split. */
+  section.indicator:has(> .no-data) { break-before: auto; break-inside: avoid; }
+  section.cover .subtitle { font-size: 1.3em; }
+  ol.toc { list-style: none; padding: 0; font-size: 1.1em; line-height: 1.8; }
+  table, figure, tr, ul, dd, .assessment, .legend, section.unit, .no-data, section.summary
+    { break-inside: avoid; }
+  table.cells, .legend, figcaption, .note { font-size: 9pt; }
+}
 """.strip()
 
 
@@ -170,6 +226,18 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _css_string(text: str) -> str:
+    r"""``text`` as a quoted CSS string that cannot close the ``<style>`` element around it.
+
+    Examples
+    --------
+    >>> print(_css_string('a "b" </style>'))
+    "a \22 b\22  \3c /style>"
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<\n' else c for c in text)
+    return f'"{escaped}"'
+
+
 def _link(link: Link) -> str:
     current = " aria-current='page'" if link.current else ""
     return f"<a href='{_e(link.href)}'{current}>{_e(link.text)}</a>"
@@ -191,6 +259,13 @@ def render_page(body: str, page: Page) -> str:
     )
     banner = (
         f"<div class='banner' role='note'><div class='wrap'>{_e(page.banner)}</div></div>"
+        if page.banner
+        else ""
+    )
+    # On paper the banner is printed on the first page and in the top margin of every other.
+    banner_css = (
+        f"<style>@page {{ @top-center {{ content: {_css_string(page.banner)}; }} }}"
+        "@page :first { @top-center { content: none; } }</style>"
         if page.banner
         else ""
     )
@@ -217,7 +292,7 @@ def render_page(body: str, page: Page) -> str:
         "<!DOCTYPE html>\n"
         f"<html lang='{_e(page.lang)}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style></head>"
+        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style>{banner_css}</head>"
         f"<body>{banner}{nav}<main class='wrap'>{body}{pager}</main>{footer}</body></html>\n"
     )
 
@@ -233,57 +308,6 @@ def notebook_to_html(notebook: nbformat.NotebookNode, page: Page) -> str:
     result = render_page(notebook_body(notebook), page)
     check_publishable(result)
     return result
-
-
-# Attribute values that make a browser fetch something: src/href/action/url(...) and imports.
-_FETCH = re.compile(
-    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import)""",
-    re.IGNORECASE,
-)
-
-
-def publishing_problems(page: str, private: tuple[str, ...] | None = None) -> list[str]:
-    """Reasons a page must not be published (empty when it is fine).
-
-    Examples
-    --------
-    >>> publishing_problems("<script src='https://cdn.example/x.js'></script>")
-    ['loads a resource from the network']
-    >>> publishing_problems("<p>fine</p>")
-    []
-    """
-    problems = []
-    if _FETCH.search(page):
-        problems.append("loads a resource from the network")
-    if "Traceback (most recent call last)" in page:
-        problems.append("contains a traceback")
-    if "injected-parameters" in page or "papermill" in page.lower():
-        problems.append("contains papermill's parameters or metadata")
-    for secret in private if private is not None else _private_strings():
-        if secret and secret in page:
-            problems.append("contains a local path or user name")
-            break
-    return problems
-
-
-def _private_strings() -> tuple[str, ...]:
-    strings = [str(config.PROJECT_ROOT), str(Path.home()), "/home/", "/tmp/"]
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user database
-        user = ""
-    # Short or generic account names ("root") would match ordinary words; the home path covers them.
-    if len(user) >= 4 and user not in ("root", "runner", "user"):
-        strings.append(user)
-    return tuple(s for s in strings if s not in ("/", ""))
-
-
-def check_publishable(page: str) -> None:
-    """Raise BuildError if :func:`publishing_problems` finds anything."""
-    problems = publishing_problems(page)
-    if problems:
-        raise BuildError("refusing to publish a page that " + "; ".join(problems))
 
 
 def read_build_key(path: Path) -> str | None:

@@ -109,16 +109,21 @@ def age_group_shares(
 
 
 def mean_age(children: pd.DataFrame, by: Sequence[str] = ("municipality",)) -> pd.DataFrame:
-    """Mean age in years at the start registration, children with a known age (Table 7-14)."""
+    """Mean age in years at the start registration, children with a known age (Table 7-14).
+
+    ``sd`` is the standard deviation of the ages (for intervals; never published).
+    """
     by = list(by)
     _require(children, ["child_id", "age_years", *by])
     known = children.loc[children["age_years"].notna()]
     if not by:
         known = known.assign(_all=0)
     grouped = known.groupby(by or ["_all"], observed=True)["age_years"]
-    result = pd.DataFrame({"n": grouped.count(), "value": grouped.mean()}).reset_index()
+    result = pd.DataFrame(
+        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
+    ).reset_index()
     result = result.drop(columns="_all", errors="ignore")
-    return result.assign(n=result["n"].astype("int64"))[[*by, "n", "value"]]
+    return result.assign(n=result["n"].astype("int64"))[[*by, "n", "value", "sd"]]
 
 
 def start_shares(
@@ -228,8 +233,10 @@ def wave_means(
     by = list(by)
     valid = _scores_of(scores, question).astype({"score": "float64"})
     grouped = valid.groupby([*by, "item", "wave"], observed=True)["score"]
-    result = pd.DataFrame({"n": grouped.count(), "value": grouped.mean()}).reset_index()
-    return result.astype({"n": "int64"})[[*by, "item", "wave", "n", "value"]]
+    result = pd.DataFrame(
+        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
+    ).reset_index()
+    return result.astype({"n": "int64"})[[*by, "item", "wave", "n", "value", "sd"]]
 
 
 def development_set(
@@ -265,10 +272,39 @@ def start_latest_means(
         var_name="code", value_name="score",
     )
     grouped = long.groupby([*by, "item", "code"], observed=True)["score"]
-    result = pd.DataFrame({"n": grouped.count(), "value": grouped.mean()}).reset_index()
+    result = pd.DataFrame(
+        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
+    ).reset_index()
     result["code"] = pd.Categorical(result["code"], ["start", "latest"])
     result = result.sort_values([*by, "item", "code"]).astype({"code": str, "n": "int64"})
-    return result[[*by, "item", "code", "n", "value"]].reset_index(drop=True)
+    return result[[*by, "item", "code", "n", "value", "sd"]].reset_index(drop=True)
+
+
+def start_latest_change(
+    scores: pd.DataFrame, question: Question, by: Sequence[str] = ("municipality",)
+) -> pd.DataFrame:
+    """Mean change from start to latest valid score of the same children (latest - start).
+
+    The change is in the scale's own direction (not in favourable steps), so it reads like
+    the two means of :func:`start_latest_means` it is the difference of; ``sd`` is the spread
+    of the children's changes, for the paired interval.
+
+    >>> from dsr_analysis.codebook import default_codebook
+    >>> q = default_codebook().question("parents")
+    >>> scores = pd.DataFrame({"municipality": "A", "child_id": ["a", "a", "b", "b"],
+    ...     "wave": [1, 2, 1, 3], "question": "parents", "item": q.items[0].column,
+    ...     "score": [4, 6, 5, 5]})
+    >>> start_latest_change(scores, q)[["n", "value", "sd"]].round(3).values.tolist()
+    [[2.0, 1.0, 1.414]]
+    """
+    by = list(by)
+    paired = development_set(scores, question, by)
+    paired = paired.assign(raw=paired["latest"] - paired["start"])
+    grouped = paired.groupby([*by, "item"], observed=True)["raw"]
+    result = pd.DataFrame(
+        {"n": grouped.count(), "value": grouped.mean().astype(float), "sd": grouped.std()}
+    ).reset_index()
+    return result.astype({"n": "int64"})[[*by, "item", "n", "value", "sd"]]
 
 
 def development_category(change: pd.Series, small_max_steps: int) -> pd.Series:

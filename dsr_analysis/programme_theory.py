@@ -1,19 +1,17 @@
-"""The programme theory as data: load and check it, and assess its indicators on published cells.
+"""The programme theory as data: load it and check it.
 
 The file (``config.PROGRAMME_THEORY_PATH``) lists the levels of the theory in order, each with its
-expected results and indicators; every indicator carries a success criterion in data form. An
-assessment only ever reads *published* cells (already small-cell suppressed), so it can never
-reveal more than the tables do.
+expected results and indicators; every indicator carries a success criterion in data form, with
+the expected result it operationalises and why its threshold. :mod:`dsr_analysis.report.assessment`
+judges the indicators on published cells.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from dsr_analysis import cells as cells_contract
@@ -83,6 +81,10 @@ class Criterion:
     min_n: int = 10
     positive_labels: tuple[str, ...] = ()
     negative_labels: tuple[str, ...] = ()
+    # Which expected result of the evaluation the criterion operationalises, and why its
+    # threshold: the criteria are this package's, and the report says so.
+    source: Text | None = None
+    why: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class TableInfo:
     level: str
     kind: str
     title: Text
+    # What a mean is measured in ("years", "points"), so a change can be said in words.
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,22 +164,6 @@ class ProgrammeTheory:
         """Return the display label of a cells ``column`` (the column itself if unknown)."""
         text = self.column_words.get(column)
         return text.get(lang) if text else column
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """The result of judging one indicator on the published cells of one municipality.
-
-    ``n`` holds the number of children behind each compared figure (one entry per figure);
-    ``values`` the compared figures themselves; ``reason`` says why the data were too few
-    ("missing", "suppressed" or "small_n"), empty otherwise.
-    """
-
-    indicator: str
-    status: str
-    n: tuple[int, ...] = ()
-    values: tuple[float, ...] = ()
-    reason: str = ""
 
 
 # ----------------------------------------------------------------------------------- loading --
@@ -233,6 +221,10 @@ def programme_theory_from_dict(
     defaults = raw.get("defaults") or {}
 
     def text(value: object, where: str) -> Text:
+        if isinstance(value, dict) and set(value) - set(LANGUAGES):
+            # An unquoted comma in a YAML flow mapping splits a text into extra keys.
+            extra = ", ".join(sorted(str(k) for k in set(value) - set(LANGUAGES)))
+            problems.append(f"{where}: unexpected key(s) {extra} (quote texts with commas)")
         if not isinstance(value, dict) or not all(
             isinstance(value.get(lang), str) and value.get(lang).strip() for lang in LANGUAGES
         ):
@@ -259,6 +251,7 @@ def programme_theory_from_dict(
             str(info.get("level")),
             str(kind),
             text(info.get("title"), f"tables.{table_id}.title"),
+            str(info.get("unit", "")),
         )
     unmapped = [t for t in NIRAS_TABLES if t not in tables]
     if unmapped:
@@ -408,250 +401,7 @@ def _indicator(raw, where, defaults, level_tables, text, problems) -> Indicator 
             negative_labels=tuple(
                 raw_criterion.get("negative_labels", defaults.get("negative_labels", ()))
             ),
+            source=text(raw_criterion.get("source"), f"{where}.criterion.source"),
+            why=text(raw_criterion.get("why"), f"{where}.criterion.why"),
         ),
     )
-
-
-# -------------------------------------------------------------------------------- assessment --
-
-
-def check_cells(cells: pd.DataFrame) -> None:
-    """Raise ConfigurationError unless ``cells`` has the published-cells columns.
-
-    Examples
-    --------
-    >>> check_cells(pd.DataFrame(columns=list(CELL_COLUMNS)))
-    """
-    cells_contract.check_columns(cells)
-
-
-def _select(
-    cells: pd.DataFrame,
-    municipality: str,
-    table: str,
-    label: str | None = None,
-    column: str | None = None,
-) -> pd.DataFrame:
-    mask = (cells["municipality"] == municipality) & (cells["table"] == table)
-    if label is not None:
-        mask &= cells["label"] == label
-    if column is not None:
-        mask &= cells["column"] == column
-    return cells.loc[mask]
-
-
-def _one_cell(cells, municipality, table, label, column):
-    """The single matching cell, or None if there is not exactly one."""
-    found = _select(cells, municipality, table, label, column)
-    return found.iloc[0] if len(found) == 1 else None
-
-
-def _usable(cell) -> bool:
-    return cell is not None and not bool(cell["suppressed"]) and not _isnan(cell["value"])
-
-
-def _isnan(value) -> bool:
-    try:
-        return value is None or math.isnan(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def _n(cell) -> int:
-    return 0 if cell is None or _isnan(cell["n"]) else int(cell["n"])
-
-
-def assess(indicator: Indicator, cells: pd.DataFrame, municipality: str) -> Assessment:
-    """Judge ``indicator`` on the published cells of ``municipality``.
-
-    Parameters
-    ----------
-    indicator
-        The indicator and its criterion.
-    cells
-        Published cells (columns ``CELL_COLUMNS``), already suppressed.
-    municipality
-        Danish municipality name as in the cells, or "Alle" for the pooled figures.
-
-    Returns
-    -------
-    Assessment
-        ``met``, ``not_met`` or ``too_little_data``, with the n behind each compared figure.
-
-    Examples
-    --------
-    >>> cells = pd.DataFrame({
-    ...     "table": ["7-18", "7-18"], "municipality": ["Alle", "Alle"],
-    ...     "column": ["Periode 1", "Periode 3"], "label": ["Det pædagogiske personale"] * 2,
-    ...     "code": [1, 1], "n": [73, 74], "count": [38, 57], "value": [0.52, 0.77],
-    ...     "suppressed": [False, False]})
-    >>> criterion = Criterion("rises", "7-18", Text("", ""), label="Det pædagogiske personale",
-    ...                       start="Periode 1", end="Periode 3")
-    >>> assess(Indicator("x", Text("", ""), ("7-18",), criterion), cells, "Alle").status
-    'met'
-    """
-    check_cells(cells)
-    criterion = indicator.criterion
-    if criterion.kind in ("rises", "falls"):
-        return _assess_change(indicator, cells, municipality)
-    if criterion.kind == "more_positive_than_negative":
-        return _assess_development(indicator, cells, municipality)
-    return _assess_threshold(indicator, cells, municipality)
-
-
-def _too_little(indicator, reason, n=(), values=()) -> Assessment:
-    return Assessment(indicator.id, TOO_LITTLE_DATA, tuple(n), tuple(values), reason)
-
-
-def series_cells(cells: pd.DataFrame, table: str, series: str | None) -> pd.DataFrame:
-    """The cells of one series of a table, with its points (periods, measurements) in ``point``.
-
-    A series is a row whose points are columns ("Det pædagogiske personale" across
-    "Periode 1..3"), or a column whose points are rows (the start/latest tables publish the
-    scale item as the column and "Startmåling"/"Nyeste måling" as rows); both read the same.
-    ``series=None`` means the table's only row. "Total" is not a point.
-
-    Examples
-    --------
-    >>> cells = pd.DataFrame({"table": ["7-24"] * 2, "municipality": ["Alle"] * 2,
-    ...     "column": ["Item"] * 2, "label": ["Startmåling", "Nyeste måling"], "code": [1, 2],
-    ...     "n": [90, 90], "count": [None, None], "value": [5.5, 6.3], "suppressed": [False] * 2})
-    >>> series_cells(cells, "7-24", "Item")["point"].tolist()
-    ['Startmåling', 'Nyeste måling']
-    """
-    part = cells[cells["table"] == table]
-    if series is None:
-        rows = part.assign(point=part["column"])
-    else:
-        rows = part[part["label"] == series].assign(point=lambda f: f["column"])
-        if rows.empty:
-            rows = part[part["column"] == series].assign(point=lambda f: f["label"])
-    return rows[rows["point"] != "Total"]
-
-
-def _point(rows, point):
-    found = rows[rows["point"] == point]
-    return found.iloc[0] if len(found) == 1 else None
-
-
-def _assess_change(indicator, cells, municipality) -> Assessment:
-    c = indicator.criterion
-    own = cells[(cells["municipality"] == municipality) & (cells["table"] == c.table)]
-    rows = series_cells(own, c.table, c.label)
-    before, after = _point(rows, c.start), _point(rows, c.end)
-    n = (_n(before), _n(after))
-    if before is None or after is None:
-        return _too_little(indicator, "missing", n)
-    if not (_usable(before) and _usable(after)):
-        return _too_little(indicator, "suppressed", n)
-    values = (float(before["value"]), float(after["value"]))
-    if min(n) < c.min_n:
-        return _too_little(indicator, "small_n", n, values)
-    better = values[1] > values[0] if c.kind == "rises" else values[1] < values[0]
-    return Assessment(indicator.id, MET if better else NOT_MET, n, values)
-
-
-def _assess_development(indicator, cells, municipality) -> Assessment:
-    """Positive against negative development categories of one series.
-
-    The categories are exclusive and their shares add up to 1, so the suppressed cells of a
-    series together hold exactly what the published ones leave over. When even that remainder,
-    given wholly to one side, cannot change the comparison, the answer is known without any
-    hidden cell; otherwise it is "too little data". Nothing beyond the published cells is used.
-    """
-    c = indicator.criterion
-    series = _select(cells, municipality, c.table, column=c.column)
-    wanted = list(c.positive_labels) + list(c.negative_labels)
-    found = series[series["label"].isin(wanted)]
-    n = (int(found["n"].max()),) if len(found) and not found["n"].isna().all() else (0,)
-    if len(found) != len(wanted) or found["label"].duplicated().any():
-        return _too_little(indicator, "missing", n)
-    hidden_cells = series["suppressed"].astype(bool) | series["value"].isna()
-    shown = series[~hidden_cells]
-    # Shares of the same denominator compare like counts, and exist even where counts are blank.
-    positive = float(shown.loc[shown["label"].isin(c.positive_labels), "value"].sum())
-    negative = float(shown.loc[shown["label"].isin(c.negative_labels), "value"].sum())
-    hidden = max(0.0, 1.0 - float(shown["value"].sum())) if hidden_cells.any() else 0.0
-    if n[0] < c.min_n:
-        return _too_little(indicator, "small_n", n, (positive, negative))
-    if positive > negative + hidden:
-        return Assessment(indicator.id, MET, n, (positive, negative))
-    if negative >= positive + hidden:
-        return Assessment(indicator.id, NOT_MET, n, (positive, negative))
-    return _too_little(indicator, "suppressed", n, (positive, negative))
-
-
-def _assess_threshold(indicator, cells, municipality) -> Assessment:
-    c = indicator.criterion
-    cell = _one_cell(cells, municipality, c.table, c.label, c.column or "Total")
-    n = (_n(cell),)
-    if cell is None:
-        return _too_little(indicator, "missing", n)
-    value = cell[c.field]
-    if bool(cell["suppressed"]) or _isnan(value):
-        return _too_little(indicator, "suppressed", n)
-    value = float(value)
-    if n[0] < c.min_n:
-        return _too_little(indicator, "small_n", n, (value,))
-    ok = value >= c.threshold if c.kind == "at_least" else value <= c.threshold
-    return Assessment(indicator.id, MET if ok else NOT_MET, n, (value,))
-
-
-def assess_all(theory: ProgrammeTheory, cells: pd.DataFrame, municipality: str) -> pd.DataFrame:
-    """Assess every indicator of every level for one municipality, in programme-theory order.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``level``, ``indicator``, ``status``, ``n`` (tuple) and ``reason``.
-
-    Examples
-    --------
-    >>> empty = pd.DataFrame(columns=list(CELL_COLUMNS))
-    >>> assess_all(load_programme_theory(), empty, "Kolding")["status"].unique().tolist()
-    ['too_little_data']
-    """
-    rows = []
-    for level in theory.levels:
-        for indicator in level.indicators:
-            result = assess(indicator, cells, municipality)
-            rows.append(
-                {
-                    "level": level.id,
-                    "indicator": indicator.id,
-                    "status": result.status,
-                    "n": result.n,
-                    "reason": result.reason,
-                }
-            )
-    return pd.DataFrame(rows, columns=["level", "indicator", "status", "n", "reason"])
-
-
-def unmatched_references(theory: ProgrammeTheory, cells: pd.DataFrame) -> list[str]:
-    """List criterion references (table, label, column) that no pooled cell matches.
-
-    Run against a full build's cells, an empty list means every criterion names rows and
-    columns the tables really publish, so no assessment is "too little data" by a typo.
-    """
-    check_cells(cells)
-    pooled = cells[cells["municipality"] == "Alle"]
-    problems = []
-    for level in theory.levels:
-        for indicator in level.indicators:
-            c = indicator.criterion
-            if c.kind in ("rises", "falls"):
-                wanted = [(c.label, c.start), (c.label, c.end)]
-            elif c.kind == "more_positive_than_negative":
-                wanted = [(label, c.column) for label in c.positive_labels + c.negative_labels]
-            else:
-                wanted = [(c.label, c.column or "Total")]
-            for label, column in wanted:
-                if c.kind in ("rises", "falls"):
-                    found = _point(series_cells(pooled, c.table, c.label), column) is not None
-                else:
-                    found = len(_select(pooled, "Alle", c.table, label, column)) == 1
-                if not found:
-                    problems.append(
-                        f"{indicator.id}: table {c.table}, label {label!r}, column {column!r}"
-                    )
-    return problems

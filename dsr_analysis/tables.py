@@ -19,17 +19,18 @@ import pandas as pd
 import yaml
 
 from dsr_analysis import cells as cells_contract
-from dsr_analysis import config, measures, tidy
+from dsr_analysis import config, contrasts, measures, tidy
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.cells import TOTAL_COLUMN
 from dsr_analysis.codebook import Codebook, Question, default_codebook
+from dsr_analysis.disclosure.model import Contrast, TableSpec
+from dsr_analysis.disclosure.release import suppress
 from dsr_analysis.errors import ConfigurationError
-from dsr_analysis.suppression import TableSpec, suppress
 
 # `suppression` (primary or secondary) is deliberately not published: it would tell a reader
 # which hidden counts are the small ones.
-CELL_COLUMNS = [c for c in cells_contract.COLUMNS if c not in ("ci_low", "ci_high", "published",
-                                                               "min_cell")]
+CELL_COLUMNS = list(cells_contract.COLUMNS)
+_WHOLE_NUMBERS = {"count": "Int64", "n": "Int64", "denominator": "Int64"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Table:
     same_as: dict | None = None
     label_da: str | None = None
     label_en: str | None = None
+    # Contrast rows (dsr_analysis.contrasts): {from: period id, to: period id}, the change
+    # from start to latest measurement, or positive minus negative development.
+    contrast: dict | None = None
+    change: bool = False
+    balance: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,13 +147,12 @@ def _cells_for_table(table: Table, data: TidyData, codebook: Codebook, spec: Tab
     prepare = _frame_for(data, table)
     question = codebook.question(table.question) if table.question else None
     if table.measure == "children":
-        # Figure 6-1 shows how the registered children spread over the municipalities, so a
-        # municipality's share is of all registered children.
+        # Figure 6-1 counts the registered children of each municipality: a count whose n is
+        # itself (a municipality's n is its own children, never the pooled total).
         result = measures.children_count(data.children)
-        pooled_total = int(result.loc[result["municipality"] == POOLED, "count"].iloc[0])
         label = table.label_en if language == "en" else table.label_da
-        return result.assign(n=pooled_total, value=result["count"] / pooled_total,
-                             column=TOTAL_COLUMN, label=label, code="children", kind="share")
+        return result.assign(n=result["count"], value=result["count"].astype(float),
+                             column=TOTAL_COLUMN, label=label, code="children", kind="count")
     if table.measure == "age_groups":
         result = measures.age_group_shares(prepare(data.children), question.codes, by)
         return _share_cells(result, table, question, codebook, language)
@@ -171,6 +176,37 @@ def _cells_for_table(table: Table, data: TidyData, codebook: Codebook, spec: Tab
             result = measures.quarter_shares(answers, question, by, exclude_codes=exclude)
         return _share_cells(result, table, question, codebook, language)
     return _scale_cells(table, data, question, spec, language)
+
+
+def _contrast_rows(table: Table, cells: pd.DataFrame, data: TidyData, codebook: Codebook,
+                   spec: TablesSpec, language: str) -> pd.DataFrame:
+    """The table's contrast rows (see dsr_analysis.contrasts), named as the report prints."""
+    if table.contrast:
+        periods = _period_labels(codebook, language)
+        start, end = periods[table.contrast["from"]], periods[table.contrast["to"]]
+        name = _contrast_column(table, codebook, spec, language)
+        return contrasts.period_contrasts(cells, start, end, name)
+    if table.change:
+        question = codebook.question(table.question)
+        change = measures.start_latest_change(data.scores, question)
+        change = change.assign(column=change["item"].map(_item_labels(question, language)))
+        return contrasts.change_rows(change, spec.label("change", language))
+    if table.balance:
+        labels = {entry["code"]: entry[language] for entry in spec.labels["development"]}
+        names = tuple(spec.label(key, language)
+                      for key in ("positive_total", "negative_total", "balance"))
+        return contrasts.balance_rows(
+            cells,
+            [labels["small_positive"], labels["large_positive"]],
+            [labels["small_negative"], labels["large_negative"]],
+            names,
+        )
+    return pd.DataFrame()
+
+
+def _contrast_column(table: Table, codebook: Codebook, spec: TablesSpec, language: str) -> str:
+    return spec.label("change_periods", language, start=table.contrast["from"],
+                      end=table.contrast["to"])
 
 
 def _item_labels(question: Question, language: str) -> dict[str, str]:
@@ -207,8 +243,11 @@ def _scale_cells(table: Table, data: TidyData, question: Question, spec: TablesS
 
 
 def _column_order(codebook: Codebook, language: str) -> dict[str, int]:
-    """Rank of each column as the report prints them: periods, Total, then scale items."""
+    """Rank of each column as the report prints them: periods, Total, changes, scale items."""
     names = list(_period_labels(codebook, language).values())
+    spec = load_tables_spec()
+    names += sorted({_contrast_column(t, codebook, spec, language)
+                     for t in spec.tables if t.contrast})
     names += [item.label(language) for q in codebook.questions for item in q.items]
     return {name: rank for rank, name in enumerate(names)}
 
@@ -229,21 +268,98 @@ def _ordered(cells: pd.DataFrame, spec: TablesSpec, codebook: Codebook,
     ).reset_index(drop=True)
 
 
+def _population(table: Table) -> str:
+    """The group a table's n counts; tables counting the same group share their n."""
+    q = table.question
+    excluded = "-excl-dont-know" if table.exclude_dont_know else ""
+    return {
+        "children": "registered",
+        "age_groups": "age",
+        "mean_age": "age",
+        "start": f"start:{q}",
+        "ever": f"answered:{q}",
+        "first": f"answered:{q}",
+        "ever_yes": f"yes-or-no:{q}",
+        "quarters": f"answered{excluded}:{q}",
+        "wave_means": f"valid:{q}",
+        "start_latest": f"development:{q}",
+        "development": f"development:{q}",
+    }[table.measure]
+
+
+def _value_range(table: Table, codebook: Codebook) -> tuple[float, float] | None:
+    if table.measure == "mean_age":
+        return codebook.question(table.question).age_range
+    if table.measure in ("wave_means", "start_latest"):
+        return (1.0, float(codebook.question(table.question).scale_maximum))
+    return None
+
+
+def _sum_rows(table: Table, spec: TablesSpec, language: str) -> dict[str, list[str]]:
+    if not table.balance:
+        return {}
+    labels = {entry["code"]: entry[language] for entry in spec.labels["development"]}
+    return {
+        spec.label("positive_total", language): [labels["small_positive"],
+                                                 labels["large_positive"]],
+        spec.label("negative_total", language): [labels["small_negative"],
+                                                 labels["large_negative"]],
+    }
+
+
+def _contrasts(table: Table, codebook: Codebook, spec: TablesSpec,
+               language: str) -> tuple[Contrast, ...]:
+    if table.contrast:
+        periods = _period_labels(codebook, language)
+        return (Contrast("column", _contrast_column(table, codebook, spec, language),
+                         periods[table.contrast["from"]], periods[table.contrast["to"]]),)
+    if table.change:
+        return (Contrast("label", spec.label("change", language), spec.label("start", language),
+                         spec.label("latest", language)),)
+    if table.balance:
+        return (Contrast("label", spec.label("balance", language),
+                         spec.label("negative_total", language),
+                         spec.label("positive_total", language)),)
+    return ()
+
+
 def suppression_specs(spec: TablesSpec, codebook: Codebook,
                       language: str = "da") -> dict[str, TableSpec]:
-    """What suppression needs to know of each table's arithmetic."""
+    """What disclosure control needs to know of each table: its groups and its arithmetic."""
     periods = _period_labels(codebook, language)
     total = periods.pop(TOTAL_COLUMN)
     by_period = {total: list(periods.values())}
-    return {
-        table.id: TableSpec(
+    specs = {}
+    for table in spec.tables:
+        population = _population(table)
+        within = None
+        if population != "registered":
+            # Every group is among the registered children; the development set of an item
+            # is among the children with a valid score at the first measurement.
+            within = ("registered", None)
+            if table.measure in ("start_latest", "development"):
+                within = (f"valid:{table.question}", "wave_1")
+        specs[table.id] = TableSpec(
+            sum_rows=_sum_rows(table, spec, language),
+            contrasts=_contrasts(table, codebook, spec, language),
+            population=population,
+            n_by_label=table.measure == "wave_means",
             exclusive=table.exclusive,
             additive_columns=by_period if table.by_period else None,
             same_as=(table.same_as or {}).get("table"),
             same_as_column=(table.same_as or {}).get("column"),
+            value_range=_value_range(table, codebook),
+            denominator=f"registrations:{population}" if table.measure == "quarters" else None,
+            max_per_member=codebook.max_waves if table.measure == "quarters" else None,
+            within=within,
+            at_least=tuple(
+                other.id for other in spec.tables
+                if table.measure == "quarters" and other.measure == "start"
+                and other.question == table.question and not other.by_period
+                and other.same_as is None
+            ),
         )
-        for table in spec.tables
-    }
+    return specs
 
 
 def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
@@ -254,15 +370,22 @@ def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
     data = tidy_data(export, codebook)
     parts = []
     for table in spec.tables:
-        cells = _cells_for_table(table, data, codebook, spec, language).assign(table=table.id)
-        parts.append(cells)
+        cells = contrasts.with_intervals(_cells_for_table(table, data, codebook, spec, language))
+        extra = _contrast_rows(table, cells, data, codebook, spec, language)
+        parts.append(pd.concat([cells, extra], ignore_index=True).assign(table=table.id))
     cells = pd.concat(parts, ignore_index=True)
     if "denominator" not in cells:
         cells["denominator"] = pd.NA
-    cells["denominator"] = cells["denominator"].fillna(cells["n"]).astype("int64")
-    cells["count"] = cells["count"].astype("Int64")
-    cells = cells.assign(synthetic=data.synthetic)
-    return _ordered(cells[[c for c in CELL_COLUMNS if c in cells]], spec, codebook, language)
+    ordinary = cells["kind"] != "difference"
+    cells["denominator"] = cells["denominator"].where(~ordinary, cells["denominator"].fillna(
+        cells["n"]))
+    cells = cells.astype({"count": "Float64", "n": "Float64", "denominator": "Float64"})
+    cells = cells.astype({"count": "Int64", "n": "Int64", "denominator": "Int64"})
+    for column in ("ci_low", "ci_high", "published"):
+        if column not in cells:
+            cells[column] = float("nan")
+    cells = cells.assign(synthetic=data.synthetic, suppressed=False, min_cell=1)
+    return _ordered(cells[CELL_COLUMNS], spec, codebook, language)
 
 
 def published_cells(export_path: Path | str | None = None, min_cell: int = config.DEFAULT_MIN_CELL,
@@ -295,10 +418,8 @@ def published_cells_of(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_
     codebook = codebook or default_codebook()
     cells = unsuppressed_cells(export, codebook, language)
     specs = suppression_specs(load_tables_spec(), codebook, language)
-    # Suppression sorts by key; carry the report's order through it.
-    published = suppress(cells.assign(_order=range(len(cells))), specs, min_cell=min_cell)
-    published = published.sort_values("_order")[CELL_COLUMNS].reset_index(drop=True)
-    return published.astype({"count": "Int64"})
+    published = suppress(cells, specs, min_cell).assign(min_cell=min_cell)
+    return published[CELL_COLUMNS].astype(_WHOLE_NUMBERS)
 
 
 def report_cells(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,

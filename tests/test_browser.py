@@ -88,7 +88,7 @@ def all_pages(reports):
 
 def test_pages_load_without_errors_or_outside_requests(driver, reports):
     pages = all_pages(reports)
-    assert len(pages) == 1 + 5 * len(REAL_UNITS) + len(TRIAL_CHAPTERS)
+    assert len(pages) == 1 + 5 * len(REAL_UNITS) + len(TRIAL_CHAPTERS) + len(BUILT_UNITS)
     for page in pages:
         driver.get(page.as_uri())
         assert driver.find_elements("css selector", "h1"), page

@@ -1,9 +1,14 @@
-"""Tests of the report runner: planning, skipping, failure isolation, atomic pages, the command."""
+"""Tests of the report runner: planning, keys, skipping, failure isolation, the command.
+
+Atomic writes: tests/test_files.py; staging, locks, signals, write errors:
+tests/test_build_safety.py.
+"""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,13 +27,13 @@ from fixtures.report_set import (
     tiny_settings,
 )
 
-from dsr_analysis import config, files
+from dsr_analysis import config
 from dsr_analysis.cells import cells_csv, read_cells
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report.units import TRIAL_DATA, Unit, load_units, report_chapters
-from dsr_analysis.runner import build
+from dsr_analysis.runner import build, keys
 from dsr_analysis.runner.build import Settings, build_reports
 from dsr_analysis.runner.command import reports_command
 
@@ -132,7 +137,7 @@ class TestPlan:
         assert Path(own["01_effort"].parameters["data_path"]).suffix == ".csv"
         # Navigation keeps the levels' numbers: chapter 1 and chapter 5, nothing between.
         links = [c["text"] for c in trial.page["chapters"]]
-        assert links == ["1. Indsats", "5. Virkning på lang sigt"]
+        assert links == ["1. Indsats", "5. Virkning på lang sigt", "Sådan læses rapporten"]
         assert trial.page["previous"]["href"] == "01_effort.html" and trial.page["next"] is None
         assert "Syntetiske data" in trial.page["banner"]
         assert trial.page["footer"][0][0].startswith("Forsøgsdata")
@@ -245,21 +250,6 @@ class TestTrialChapterFailure:
         assert not (settings.reports_dir / TRIAL_UNIT / "05_long_term.html").exists()
 
 
-class TestAtomicWrite:
-    def test_failed_write_leaves_old_file(self, tmp_path, monkeypatch):
-        target = tmp_path / "page.html"
-        target.write_text("old", encoding="utf-8")
-
-        def refuse(*_):
-            raise OSError("disk full")
-
-        monkeypatch.setattr(files.os, "replace", refuse)
-        with pytest.raises(OSError):
-            files.atomic_write_text(target, "new")
-        assert target.read_text(encoding="utf-8") == "old"
-        assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
-
-
 class TestLibraryHash:
     def test_changes_with_a_data_file(self, tmp_path):
         extra = tmp_path / "theory.yml"
@@ -270,10 +260,90 @@ class TestLibraryHash:
         assert build.library_hash([extra]) != first
 
 
+class TestKeys:
+    """A page's key: package versions in, the commit out."""
+
+    def keys(self, tmp_path, versions, commit="abc"):
+        tasks = build.plan(
+            load_programme_theory(),
+            load_units(),
+            read_cells(CELLS),
+            "da",
+            5,
+            Settings(build_dir=tmp_path),
+            keys.source_key("library", versions),
+            commit,
+        )
+        return {(t.unit, t.chapter): t for t in tasks}
+
+    def test_the_package_versions_are_read_as_installed(self):
+        from importlib import metadata
+
+        versions = keys.package_versions()
+        assert set(versions) == {"python", *keys.PAGE_PACKAGES}
+        for name in keys.PAGE_PACKAGES:
+            assert versions[name] == metadata.version(name), name
+
+    def test_a_package_upgrade_makes_every_page_stale(self, tmp_path, monkeypatch):
+        before = self.keys(tmp_path, keys.package_versions())
+        real = keys._installed_versions
+        monkeypatch.setattr(keys, "_installed_versions", lambda: real() | {"seaborn": "9.9.9"})
+        after = self.keys(tmp_path, keys.package_versions())
+        assert all(after[name].key != task.key for name, task in before.items())
+
+    def test_the_commit_is_in_the_footer_and_not_in_the_key(self, tmp_path):
+        versions = keys.package_versions()
+        before, after = self.keys(tmp_path, versions, "aaa"), self.keys(tmp_path, versions, "bbb")
+        assert {name: t.key for name, t in before.items()} == {
+            name: t.key for name, t in after.items()
+        }
+        footer = dict(map(tuple, after[("kolding", "01_effort")].page["footer"]))
+        assert footer["Commit"] == "bbb" and footer["Version"]
+
+
+def git(root, *arguments):
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
 class TestGitCommit:
     def test_short_commit_with_dirty_marker(self):
         commit = build.git_commit()
         assert commit == "unknown" or re.fullmatch(r"[0-9a-f]{12}\+?", commit)
+
+    @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+    def test_the_commit_of_the_library_source(self, tmp_path):
+        for name in ("dsr_analysis/a.py", "notebooks/n.ipynb", "data/d.yml", "tests/t.py"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text("1", encoding="utf-8")
+        git(tmp_path, "init", "-q")
+        git(tmp_path, "add", ".")
+        git(tmp_path, "commit", "-qm", "first")
+        source = keys.git_commit(tmp_path)
+        assert re.fullmatch(r"[0-9a-f]{12}", source)
+
+        # A commit of tests or documentation only: the same source, so the same footer.
+        (tmp_path / "tests" / "t.py").write_text("2", encoding="utf-8")
+        (tmp_path / "README.md").write_text("docs", encoding="utf-8")
+        assert keys.git_commit(tmp_path) == source  # untracked and test edits: not dirty
+        git(tmp_path, "add", ".")
+        git(tmp_path, "commit", "-qm", "tests and docs")
+        assert keys.git_commit(tmp_path) == source
+
+        for name in ("dsr_analysis/a.py", "notebooks/n.ipynb", "data/d.yml"):
+            (tmp_path / name).write_text("3", encoding="utf-8")
+            assert keys.git_commit(tmp_path) == source + "+", name
+            git(tmp_path, "commit", "-qam", f"change {name}")
+            changed = keys.git_commit(tmp_path)
+            assert re.fullmatch(r"[0-9a-f]{12}", changed) and changed != source, name
+            source = changed
+
+    def test_outside_git(self, tmp_path):
+        assert keys.git_commit(tmp_path) == "unknown"
 
 
 class TestCommand:
@@ -307,7 +377,7 @@ class TestRealBuild:
         for unit in REAL_UNITS:
             for chapter in CHAPTERS:
                 assert (settings.reports_dir / unit / f"{chapter}.html").exists()
-        built = sorted(p.stem for p in (settings.reports_dir / TRIAL_UNIT).glob("*.html"))
+        built = sorted(p.stem for p in (settings.reports_dir / TRIAL_UNIT).glob("0*.html"))
         assert tuple(built) == TRIAL_CHAPTERS
 
     def test_headings_follow_the_programme_theory(self):
@@ -359,12 +429,16 @@ class TestRealBuild:
         captions = re.findall(r"<caption>Tabel (KBH-\d)\.", page)
         assert captions == [f"KBH-{i}" for i in range(1, 8)]
         # Estimates with their 95 % intervals, e.g. the support difference and the age gaps.
-        estimates = re.findall(r"<td>(-?[\d.]+,\d+) \((-?[\d.]+,\d+); (-?[\d.]+,\d+)\)</td>", page)
+        estimates = re.findall(r"<td>(−?[\d.]+,\d+) \((−?[\d.]+,\d+); (−?[\d.]+,\d+)\)</td>", page)
         assert len(estimates) >= 20
         for value, low, high in estimates:
-            number = [float(x.replace(".", "").replace(",", ".")) for x in (value, low, high)]
+            number = [
+                float(x.replace(".", "").replace(",", ".").replace("−", "-"))
+                for x in (value, low, high)
+            ]
             assert number[1] <= number[0] <= number[2], (value, low, high)
-        assert re.search(r"<td>-4,\d \(", page) and re.search(r"<td>-7,\d \(", page)
+        # Negative numbers with a minus sign (U+2212), not a hyphen.
+        assert re.search(r"<td>−4,\d \(", page) and re.search(r"<td>−7,\d \(", page)
         assert page.count("<td>ja</td>") == 6 and "<td>nej</td>" not in page
         # No child-level rows: only the seven small aggregate tables, no ids of children or
         # institutions, and the figure as inline SVG, not an embedded image.
@@ -387,13 +461,14 @@ class TestRealBuild:
     def test_index_lists_copenhagen_with_its_two_chapters(self):
         settings, _ = real_build()
         index = (settings.reports_dir / "index.html").read_text("utf-8")
-        row = re.search(r"<tr><th scope='row'>København</th>(.*?)</tr>", index).group(1)
-        assert re.findall(r"href='([^']+)'", row) == [
+        row = re.search(rf"<tr data-unit='{TRIAL_UNIT}'>(.*?)</tr>", index).group(1)
+        assert row.count("class='not-in-set'") == 3 and "Lodtrækningsforsøg" in row
+        part = index.split(f"<section class='unit' id='unit-{TRIAL_UNIT}'", 1)[1]
+        assert re.findall(r"class='chapter-link' href='([^']+)'", part) == [
             f"{TRIAL_UNIT}/{chapter}.html" for chapter in TRIAL_CHAPTERS
         ]
-        assert row.count("class='not-in-set'") == 3 and "Lodtrækningsforsøg" in row
         # Copenhagen is not one of the project's municipalities: its row comes after "Alle".
-        names = re.findall(r"<th scope='row'>(.*?)</th>", index)
+        names = re.findall(r"<th scope='row'><a href='#unit-[^']+'>(.*?)</a></th>", index)
         assert names[-2:] == ["Alle fire kommuner", "København"]
 
     def test_rebuilding_one_chapter_cold_is_byte_identical(self, tmp_path):

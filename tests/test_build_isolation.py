@@ -160,7 +160,8 @@ def kolding_row_broken(source: Path, target: Path) -> int:
 
 def index_row(settings, name: str) -> str:
     index = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
-    return re.search(rf"<tr><th scope='row'>{name}</th>(.*?)</tr>", index).group(1)
+    row = rf"<tr data-unit='[^']+'><th scope='row'><a href='[^']+'>{name}</a></th>(.*?)</tr>"
+    return re.search(row, index).group(1)
 
 
 def test_only_the_municipality_and_alle_fail():
@@ -177,7 +178,7 @@ def test_a_broken_municipality_fails_alone(tmp_path, monkeypatch):
     units = ["kolding", "odense"]
     good = pinned_build(units, jobs=2, settings=settings, progress=False)
     assert {o.status for o in good.outcomes} == {"built"} and good.input_errors == {}
-    pages = sorted((settings.reports_dir / "kolding").glob("*.html"))
+    pages = sorted((settings.reports_dir / "kolding").glob("0*.html"))  # the chapters
     before = {page: page.read_bytes() for page in pages}
 
     broken_path = tmp_path / "broken.csv"
@@ -188,8 +189,8 @@ def test_a_broken_municipality_fails_alone(tmp_path, monkeypatch):
     assert all(o.executed == "" for o in broken.failed)  # no notebook ran on partial data
     assert {o.status for o in broken.outcomes if o.unit == "odense"} <= {"built", "skipped"}
     assert {page: page.read_bytes() for page in pages} == before
-    assert index_row(settings, "Kolding").count("status-failed") == len(pages)
-    assert "status-failed" not in index_row(settings, "Odense")
+    assert index_row(settings, "Kolding").count("state-failed") == len(pages)
+    assert "state-failed" not in index_row(settings, "Odense")
 
     # The command, on the same files (cells and messages now cached), exits non-zero naming
     # the units and the problem.

@@ -18,8 +18,11 @@ def test_dsr_tables_writes_monitoring_and_trial_tables_and_says_where(tmp_path):
     assert {"7-1", "7-28", "4-2", "6-1", "KBH-2"} <= set(cells["table"])
     assert cells["synthetic"].all()
     trial = cells.loc[cells["table"].str.startswith("KBH")]
-    assert trial["ci_low"].notna().any() and cells.loc[~cells.index.isin(trial.index),
-                                                         "ci_low"].isna().all()
+    assert trial["ci_low"].notna().any()
+    # Monitoring shares and means carry intervals too; hidden cells never do.
+    assert cells.loc[~cells.index.isin(trial.index), "ci_low"].notna().any()
+    assert cells.loc[cells["suppressed"], "ci_low"].isna().all()
+    assert (cells["min_cell"] == 5).all()
 
 
 def test_dsr_tables_in_english_translates_labels(tmp_path):

@@ -136,13 +136,16 @@ def read_build_key_from_text(page):
 
 
 class TestPublishingCheck:
+    """The allow-list at work on a page (its own tests: tests/test_publishable.py)."""
+
     @pytest.mark.parametrize(
         "bad, reason",
         [
-            ("<script src='https://cdnjs.cloudflare.com/require.js'></script>", "network"),
-            ("<link rel='stylesheet' href='//fonts.example/x.css'>", "network"),
+            ("<script src='https://cdnjs.cloudflare.com/require.js'></script>", "<script>"),
+            ("<link rel='stylesheet' href='//fonts.example/x.css'>", "<link>"),
             ("<style>@import url(https://x/y.css);</style>", "network"),
-            ('<img src="http://example.org/a.png">', "network"),
+            ('<img src="http://example.org/a.png">', "<img>"),
+            ('<a href="http://example.org/a.html">x</a>', "relative link"),
             ("<pre>Traceback (most recent call last):</pre>", "traceback"),
             (f"<p>{config.PROJECT_ROOT}/data/x.csv</p>", "local path"),
             ("<div class='celltag_injected-parameters'></div>", "papermill"),
@@ -171,7 +174,7 @@ class TestChapterRendering:
     def test_english_edition(self):
         chapter = Chapter("long_term", "kolding", cells=read_cells(CELLS), lang="en")
         text = chapter.render_heading() + chapter.render_indicator(chapter.level.indicators[0])
-        assert "Long-term effect – Kolding" in text and "Success criterion" in text
+        assert "Long-term effect – Kolding" in text and "package&#x27;s success criterion" in text
         assert "Period 1 (Jan–May 2011)" in text
 
     def test_suppressed_cells_show_a_mark_not_a_number(self):
@@ -180,7 +183,9 @@ class TestChapterRendering:
         assert not hidden.empty
         chapter = Chapter("long_term", "kolding", cells=cells)
         text = chapter.render_indicator(chapter.level.indicators[1])
-        assert "·" in text and "For få data" in text
+        assert "<td class='hidden-cell'>skjult</td>" in text and "For få data" in text
+        # The note right under the table says why, with the minimum cell size.
+        assert "færre end 5 børn" in text
 
 
 class TestPublishedReportSet:
@@ -189,7 +194,7 @@ class TestPublishedReportSet:
     def test_every_page_is_publishable_and_marked_synthetic(self):
         settings, _ = real_build()
         pages = sorted(settings.reports_dir.rglob("*.html"))
-        assert len(pages) == 18  # 5 chapters x 3 units, 2 for Copenhagen, the index
+        assert len(pages) == 22  # 5 chapters x 3 units, 2 for Copenhagen, 4 method pages, index
         for page in pages:
             text = page.read_text(encoding="utf-8")
             assert publishing_problems(text) == [], page
@@ -204,4 +209,4 @@ class TestPublishedReportSet:
         trial = (settings.reports_dir / "kobenhavn" / "05_long_term.html").read_text("utf-8")
         assert "from dsr_analysis" not in trial and "chapter.table_html" not in trial
         assert "input_area" not in trial and "min_cell =" not in trial
-        assert "Kapitelnotesbog" not in trial  # the notebook's remove-cell note
+        assert "Chapter notebook" not in trial  # the notebook's remove-cell note

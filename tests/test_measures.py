@@ -45,7 +45,9 @@ def test_children_count_counts_children_with_a_start_registration(export):
 
 def test_mean_age_leaves_out_children_without_an_age(export):
     result = measures.mean_age(tidy.children(export))
-    expected = pd.DataFrame({"municipality": ["Kolding"], "n": [2], "value": [3.85]})
+    # Ages 3.5 and 4.2: mean 3.85, standard deviation |4.2 - 3.5| / sqrt(2) = 0.4950.
+    expected = pd.DataFrame({"municipality": ["Kolding"], "n": [2], "value": [3.85],
+                             "sd": [0.7 / 2**0.5]})
     assert_frame_equal(result, expected)
 
 

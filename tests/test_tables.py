@@ -13,7 +13,8 @@ import pytest
 from dsr_analysis import config, tables
 from dsr_analysis.cells import write_cells
 from dsr_analysis.codebook import default_codebook
-from dsr_analysis.suppression import audit_suppression
+from dsr_analysis.disclosure.attack import release_findings
+from dsr_analysis.disclosure.model import build_model
 
 SHARE_TOLERANCE = 0.01
 MEAN_AGE_TOLERANCE = 0.02
@@ -56,14 +57,20 @@ def test_every_table_has_rows_for_the_four_monitored_municipalities(full_cells):
 
 
 def test_municipal_n_add_up_to_the_pooled_n(full_cells):
-    # 6-1's n is the pooled total on every row by design; its counts are what add up.
     key = ["table", "column", "label"]
-    quantity = full_cells["n"].where(full_cells["table"] != "6-1", full_cells["count"])
-    frame = full_cells.assign(quantity=quantity.astype("int64"))
+    cells = full_cells.loc[full_cells["kind"] != "difference"]
+    frame = cells.assign(quantity=cells["n"].astype("int64"))
     pooled = frame.loc[frame["municipality"] == tables.POOLED].set_index(key)["quantity"]
     summed = frame.loc[frame["municipality"] != tables.POOLED].groupby(key)["quantity"].sum()
     # A municipality with no child in a cell's group has no row; its n is 0.
     assert summed.reindex(pooled.index, fill_value=0).equals(pooled)
+
+
+def test_every_municipality_counts_its_own_registered_children(full_cells):
+    registered = full_cells.loc[full_cells["table"] == "6-1"].set_index("municipality")
+    assert (registered["n"] == registered["count"]).all()
+    assert registered.loc["Kolding", "n"] == 68
+    assert registered.loc[tables.POOLED, "n"] == registered.drop(tables.POOLED)["n"].sum()
 
 
 def test_counts_and_shares_agree(full_cells):
@@ -72,22 +79,27 @@ def test_counts_and_shares_agree(full_cells):
     assert (recomputed - shares["value"]).abs().max() < 1e-12
 
 
-def test_suppression_hides_every_small_count_and_its_share(published):
+def test_suppression_hides_every_small_count_group_and_their_values(published):
     visible = published.loc[~published["suppressed"]]
-    small = visible["count"].between(1, config.DEFAULT_MIN_CELL - 1)
-    assert not small.any(), visible.loc[small, ["table", "municipality", "column", "label"]]
+    small = published["count"].between(1, config.DEFAULT_MIN_CELL - 1)
+    assert not small.any(), published.loc[small, ["table", "municipality", "column", "label"]]
+    small_n = published["n"].between(1, config.DEFAULT_MIN_CELL - 1)
+    assert not small_n.any(), published.loc[small_n, ["table", "municipality", "column"]]
     assert published.loc[published["suppressed"], "value"].isna().all()
-    assert (visible.loc[visible["n"] < config.DEFAULT_MIN_CELL, "value"]).isna().all()
+    # A value over a hidden group is hidden too, unless it is a zero (0 of any n is 0); its
+    # interval always is (the interval of a zero share depends on n).
+    rows = visible.loc[visible["kind"] != "difference"]
+    assert not (rows["n"].isna() & (rows["value"] != 0)).any()
+    assert rows.loc[rows["n"].isna(), "ci_high"].isna().all()
 
 
-def test_no_suppressed_count_can_be_recovered_from_the_published_cells(full_cells, published):
-    """The attacker solves every linear relation between published cells (linprog)."""
+def test_the_attacker_learns_nothing_from_the_release(published):
+    """Every relation, inequality and integrality a reader could use (see disclosure.attack)."""
     specs = tables.suppression_specs(tables.load_tables_spec(), default_codebook())
-    ranges = audit_suppression(full_cells, published, specs)
-    counts = ranges.loc[ranges["kind"] == "share"] if "kind" in ranges else ranges
-    assert len(counts) > 0, "the bundled data should need suppression somewhere"
-    narrow = counts.loc[counts["max"] - counts["min"] < 1 - 1e-6]
-    assert narrow.empty, f"recoverable cells:\n{narrow.to_string()}"
+    model = build_model(published.drop(columns=["suppressed"]), specs, complete=False)
+    assert model.nodes["value"].isna().sum() > 100, "the bundled data need suppression"
+    findings = release_findings(model, config.DEFAULT_MIN_CELL)
+    assert findings.empty, findings.to_string()
 
 
 def test_min_cell_one_publishes_every_cell(full_cells):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dsr_analysis.tables import CELL_COLUMNS as PROJECT_CELL_COLUMNS
+from dsr_analysis.cells import COLUMNS
 from dsr_analysis.trial.cells import CELL_COLUMNS, trial_cells
 from dsr_analysis.trial.schema import Trial, read_trial
 from dsr_analysis.trial.synthetic import write_trial
@@ -44,9 +44,9 @@ def cell(cells: pd.DataFrame, table: str, code: str, column: str) -> pd.Series:
 
 
 class TestFormat:
-    def test_columns_are_the_projects_plus_intervals_and_published(self, cells):
-        assert list(cells.columns) == [*PROJECT_CELL_COLUMNS, "ci_low", "ci_high", "published"]
-        assert list(cells.columns) == CELL_COLUMNS
+    def test_columns_are_the_cells_contract(self, cells):
+        assert list(cells.columns) == list(COLUMNS) == CELL_COLUMNS
+        assert (cells["min_cell"] == 5).all()
 
     def test_tables_and_municipality(self, cells):
         assert sorted(cells["table"].unique()) == TABLES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import nbformat
 import pandas as pd
@@ -53,10 +54,16 @@ class TestNotebookContract:
             for line in cell.source.splitlines():
                 assert THIN_LINE.match(line), line
 
-    def test_narrative_is_danish_markdown(self, notebook):
-        text = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-        for word in ("lodtrækning", "institutioner", "forskel i forskelle", "Økonomi"):
-            assert word in text
+    def test_no_prose_in_the_notebook(self, notebook):
+        # The chapter's words live in data/trial/chapter_text.yml, in both languages; the only
+        # Markdown cell is the note for whoever opens the notebook, which is never published.
+        markdown = [c for c in notebook.cells if c.cell_type == "markdown"]
+        assert len(markdown) == 1 and "remove-cell" in markdown[0].metadata["tags"]
+
+    def test_every_section_is_shown_once_in_order(self, notebook):
+        code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+        shown = re.findall(r'chapter\.section_html\("(\w+)", lang\)', code)
+        assert shown == list(chapter.load_chapter_text())
 
 
 @pytest.mark.slow
@@ -92,8 +99,9 @@ class TestDisplay:
             chapter.chapter_cells("kolding")
 
     def test_suppressed_cells_reach_the_html_tables(self, small_cells):
+        # Hidden cells say so in the monitoring chapters' word; "–" is kept for "not covered".
         html = chapter.table_html(small_cells, "KBH-3")
-        assert "<td>–</td>" in html and html.startswith("<table class='cells'><caption>Tabel")
+        assert "<td>skjult</td>" in html and html.startswith("<table class='cells'><caption>Tabel")
 
     def test_heading_and_diagram_match_the_other_chapters(self):
         heading = chapter.heading_html("long_term", "kobenhavn", "en")
@@ -102,19 +110,61 @@ class TestDisplay:
         assert "class='level current' data-level='long_term'" in diagram
         assert "indicator-dot" not in diagram and "København" in diagram
 
-    def test_suppressed_cells_print_the_mark(self, small_cells):
+    def test_suppressed_cells_print_the_word(self, small_cells):
         table = chapter.display_table(small_cells, "KBH-3")
-        assert (table == "–").to_numpy().any()
-        assert table.loc["Underrettet om i de to år før forsøget (%)", "Forskel"] == "–"
+        assert (table == "skjult").to_numpy().any() and not (table == "–").to_numpy().any()
+        assert table.loc["Underrettet om i de to år før forsøget (%)", "Forskel"] == "skjult"
+
+    def test_a_cell_the_table_does_not_cover_prints_a_dash(self, small_cells):
+        missing = small_cells[
+            ~(small_cells["table"].eq("KBH-2") & small_cells["column"].eq("Forskel"))
+        ]
+        assert chapter.display_table(missing, "KBH-2").iloc[0].tolist()[-1] == "–"
 
     def test_table_rows_and_columns_come_from_the_layout(self):
         cells = chapter.chapter_cells(language="en")
         table = chapter.display_table(cells, "KBH-2", "en")
         assert table.index.tolist() == ["Received support (%)"]
         assert table.columns.tolist() == ["DSR institutions", "Control institutions", "Difference"]
-        assert table.iloc[0, 0] == "7.0 (6.1, 8.1)"
+        # "to", not a comma, between the bounds: English numbers use commas for thousands.
+        assert table.iloc[0, 0] == "7.0 (6.1 to 8.1)"
 
     def test_every_published_figure_is_compared(self):
         table = chapter.comparison_table(chapter.chapter_cells())
         assert table["Inden for intervallet"].eq("ja").all()
-        assert table["Offentliggjort"].tolist() == ["7,0", "5,5", "4,1", "1,2", "-4,0", "-7,5"]
+        assert table["Offentliggjort"].tolist() == ["7,0", "5,5", "4,1", "1,2", "−4,0", "−7,5"]
+
+
+class TestChapterText:
+    def test_every_section_in_both_languages(self):
+        for key in chapter.load_chapter_text():
+            danish, english = chapter.section_html(key, "da"), chapter.section_html(key, "en")
+            assert danish.startswith(("<h2>", "<p>")) and danish != english, key
+
+    def test_the_text_is_escaped(self, tmp_path):
+        path = tmp_path / "text.yml"
+        path.write_text(
+            "sections:\n  x:\n    paragraphs:\n      - {da: 'a < b', en: 'a & b'}\n",
+            encoding="utf-8",
+        )
+        section = chapter.load_chapter_text(path)["x"]
+        assert section["heading"] is None and len(section["paragraphs"]) == 1
+        with mock.patch.object(chapter, "load_chapter_text", lambda: {"x": section}):
+            assert chapter.section_html("x", "en") == "<p>a &amp; b</p>"
+
+    def test_a_missing_language_is_named(self, tmp_path):
+        path = tmp_path / "text.yml"
+        path.write_text(
+            "sections:\n  intro:\n    heading: {da: Indledning}\n    paragraphs:\n"
+            "      - {da: Tekst, en: Text}\n      - {da: Mere}\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(ConfigurationError) as error:
+            chapter.load_chapter_text(path)
+        message = str(error.value)
+        assert "text.yml: section 'intro', heading" in message
+        assert "section 'intro', paragraph 2: expected text in both da and en" in message
+
+    def test_an_unknown_section_is_named(self):
+        with pytest.raises(ConfigurationError, match="no section 'outro'; known: intro"):
+            chapter.section_html("outro")

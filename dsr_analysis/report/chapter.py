@@ -17,23 +17,29 @@ from dsr_analysis import config
 from dsr_analysis.cells import POOLED_ID, is_synthetic, read_cells
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.errors import ConfigurationError
-from dsr_analysis.programme_theory import (
-    Assessment,
-    Indicator,
-    Level,
-    ProgrammeTheory,
-    assess,
-    load_programme_theory,
-    series_cells,
+from dsr_analysis.programme_theory import Indicator, Level, ProgrammeTheory, load_programme_theory
+from dsr_analysis.report import summary
+from dsr_analysis.report.assessment import Assessment, assess
+from dsr_analysis.report.assessment_html import assessment_html, criterion_html, method_link
+from dsr_analysis.report.diagram import programme_theory_svg
+from dsr_analysis.report.figures import indicator_figure
+from dsr_analysis.report.html_tables import (
+    comparison_frame,
+    hidden_share,
+    html_table,
+    side_by_side_frame,
+    table_frame,
 )
-from dsr_analysis.report.diagram import STATUS_STYLE, programme_theory_svg
-from dsr_analysis.report.figures import indicator_figure, municipalities_shown, unit_name
-from dsr_analysis.report.html_tables import html_table, table_frame
 from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
-from dsr_analysis.report.text import format_value, question_text, shown_numbers
+from dsr_analysis.report.text import question_text, table_lead
 from dsr_analysis.report.text import show as _show
 from dsr_analysis.report.units import Unit, load_units
+
+#: Above this share of hidden cells a unit's table is replaced by a sentence and the
+#: comparison that can be published (the unit's total beside the pooled four).
+MOSTLY_HIDDEN = 0.5
+TRIAL_CHAPTER = "../kobenhavn/05_long_term.html"
 
 
 def chapter_cells(
@@ -95,7 +101,12 @@ class Chapter:
         self.all_units = units
         cells = cells if cells is not None else chapter_cells(data_path, min_cell, lang)
         self.cells = cells[cells["municipality"].isin(self._municipality_names())]
+        self.figure_cells = cells[cells["municipality"].isin([*self._municipality_names(), POOLED])]
         self.synthetic = is_synthetic(cells)
+        marked = cells["min_cell"].dropna() if "min_cell" in cells else pd.Series(dtype=float)
+        # The cells say which disclosure control released them; the parameter is a fallback.
+        self.min_cell = int(marked.max()) if len(marked) else min_cell
+        self._assessments: dict[tuple[str, str], Assessment] = {}
 
     def _municipality_names(self) -> list[str]:
         if self.unit.is_pooled:
@@ -114,9 +125,26 @@ class Chapter:
     def word(self, key: str) -> str:
         return self.theory.word(key, self.lang)
 
+    @property
+    def own_name(self) -> str:
+        """The unit's name in the cells' ``municipality`` column."""
+        return POOLED if self.unit.is_pooled else self.unit.name
+
     def assessment(self, indicator: Indicator) -> Assessment:
         """The indicator's assessment on this unit's published cells."""
-        return assess(indicator, self.cells, POOLED if self.unit.is_pooled else self.unit.name)
+        key = (indicator.id, self.own_name)
+        if key not in self._assessments:
+            self._assessments[key] = assess(indicator, self.cells, self.own_name)
+        return self._assessments[key]
+
+    def pooled_assessment(self, indicator: Indicator) -> Assessment | None:
+        """The same indicator for the four municipalities pooled (None for the pooled unit)."""
+        if self.unit.is_pooled or not self.has_data:
+            return None
+        key = (indicator.id, POOLED)
+        if key not in self._assessments:
+            self._assessments[key] = assess(indicator, self.figure_cells, POOLED)
+        return self._assessments[key]
 
     def statuses(self) -> dict[str, str]:
         """Assessment status of every indicator of every level, for the diagram."""
@@ -127,6 +155,39 @@ class Chapter:
         }
 
     # ---------------------------------------------------------------- displayed sections --
+
+    def render_summary(self) -> str:
+        """"Kort fortalt": the report set's outcomes in the first chapter, the level's in the
+        others; for a unit without monitoring, where its evidence is."""
+        lang, theory = self.lang, self.theory
+        if self.unit.trial:
+            text = self.word("summary_trial_unit").format(name=self.name)
+            return summary.notice_summary_html(text, theory, lang)
+        if not self.has_data:
+            text = self.word("summary_not_monitored").format(name=self.name)
+            return summary.notice_summary_html(text, theory, lang)
+        indicators = [i for level in theory.levels for i in level.indicators]
+        own = {i.id: self.assessment(i) for i in indicators}
+        pooled = None if self.unit.is_pooled else {
+            i.id: self.pooled_assessment(i) for i in indicators
+        }
+        if self.level.id == theory.levels[0].id:
+            return summary.set_summary_html(own, pooled, self.name, theory, lang)
+        return summary.level_summary_html(self.level, own, pooled, self.name, theory, lang)
+
+    def render_design_note(self) -> str:
+        """Once per chapter: what monitoring without a comparison group can and cannot show."""
+        if not self.has_data:
+            return ""
+        note = self.word("design_note")
+        if self.level.id == self.theory.levels[-1].id:
+            # The last level is the effect: say where the evidence on it is.
+            link = f"<a href='{TRIAL_CHAPTER}'>{_e(self.word('design_note_trial_link'))}</a>"
+            note_html = f"{_e(note)} {_e(self.word('design_note_long_term'))} {link}."
+        else:
+            note_html = _e(note)
+        more = method_link("no-comparison-group", self.word("method_more"))
+        return f"<aside class='design-note' role='note'><p>{note_html} {more}</p></aside>"
 
     def render_heading(self) -> str:
         """The chapter heading: the level's title and the unit's name."""
@@ -141,6 +202,11 @@ class Chapter:
             # No dots: the monitoring's indicators are not assessed where there is a trial.
             svg = programme_theory_svg(self.theory, self.level.id, None, self.lang)
             caption = self.word("diagram_caption_trial").format(name=self.unit.name)
+        elif not self.unit.monitored:
+            # A label, not grey "too little data" dots: nothing was measured to be too little.
+            label = self.word("index_not_monitored")
+            svg = programme_theory_svg(self.theory, self.level.id, None, self.lang, label)
+            caption = self.word("diagram_caption_not_monitored").format(name=self.unit.name)
         else:
             svg = programme_theory_svg(self.theory, self.level.id, self.statuses(), self.lang)
             caption = self.word("diagram_caption")
@@ -178,93 +244,65 @@ class Chapter:
         return organisation_html(self.unit, self.all_units, self.cells, self.theory, self.lang)
 
     def render_indicator(self, indicator: Indicator) -> str:
-        """One indicator: question, success criterion, table, figure and assessment."""
+        """One indicator: question, the package's criterion, assessment, table and figure."""
         lang, c = self.lang, indicator.criterion
         parts = [
             f"<section class='indicator' id='ind-{_e(indicator.id)}' "
             f"data-indicator='{_e(indicator.id)}'>",
             f"<h2>{_e(indicator.title.get(lang))}</h2>",
-            f"<p class='question'><strong>{_e(self.word('question'))}:</strong> "
+            f"<p class='question'><strong>{_e(table_lead(self.theory, c.table, lang))}:</strong> "
             f"{_e(question_text(self.theory, c.table, lang))} "
             f"<span class='table-ref'>(NIRAS {_e(c.table)})</span></p>",
-            f"<p class='criterion'><strong>{_e(self.word('criterion'))}:</strong> "
-            f"{_e(c.text.get(lang))}</p>",
+            criterion_html(indicator, self.theory, lang),
         ]
         if not self.has_data:
             parts.append(f"<p class='no-data'>{_e(self.word('no_cells'))}</p></section>")
             return "".join(parts)
-        parts.append(self._assessment_html(indicator))
-        own = POOLED if self.unit.is_pooled else self.unit.name
-        frame = table_frame(self.cells, c.table, own, self.theory, lang)
-        if not frame.empty:
-            parts.append(html_table(frame, caption=self.theory.tables[c.table].title.get(lang)))
+        parts.append(assessment_html(self.assessment(indicator), indicator, self.theory, lang))
+        parts.append(self._table_block(c.table, self.theory.tables[c.table].title.get(lang),
+                                       c.column))
         if self.unit.is_pooled:
-            parts.append(self._side_by_side(indicator))
-        svg = indicator_figure(self.cells, indicator, self.unit, self.theory, lang)
-        if svg:
-            parts.append(f"<figure class='chart'>{svg}</figure>")
-        parts.append(f"<p class='note'>{_e(self.word('suppressed_note'))}</p></section>")
+            frame = side_by_side_frame(self.cells, indicator, self.unit, self.theory, lang)
+            if not frame.empty:
+                parts.append(self._table_html(frame, self.word("by_municipality"),
+                                              self.word("municipality")))
+        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang))
+        parts.append("</section>")
         return "".join(parts)
 
-    def _assessment_html(self, indicator: Indicator) -> str:
-        result = self.assessment(indicator)
-        colour, symbol = STATUS_STYLE[result.status]
-        word = self.theory.status_words[result.status].get(self.lang)
-        n_text = " / ".join(str(n) for n in result.n)
-        detail = ""
-        if result.reason:
-            detail = " – " + self.word(f"reason_{result.reason}").format(
-                min_n=indicator.criterion.min_n
-            )
-        return (
-            f"<p class='assessment' data-status='{result.status}'>"
-            f"<strong>{_e(self.word('assessment'))}:</strong> "
-            f"<span class='badge' style='background:{colour}'>{symbol} {_e(word)}</span> "
-            f"(n = {_e(n_text)}){_e(detail)}</p>"
-        )
-
-    def _side_by_side(self, indicator: Indicator) -> str:
-        """For "Alle": the indicator's figures per municipality, one row each."""
-        c = indicator.criterion
-        part = self.cells[self.cells["table"] == c.table]
-        if c.kind == "more_positive_than_negative":
-            part = part[part["column"] == c.column]
-            pivot_on = "label"
-        elif c.kind in ("rises", "falls"):
-            part = series_cells(part, c.table, c.label)
-            part = part[part["point"].isin([c.start, c.end])]
-            pivot_on = "point"
-        else:
-            if c.label is not None:
-                part = part[part["label"] == c.label]
-            part = part[part["column"] == (c.column or "Total")]
-            pivot_on = "column"
-        if part.empty:
-            return ""
-        kind = self.theory.tables[c.table].kind
+    def _table_html(self, frame: pd.DataFrame, caption: str = "", first: str = "") -> str:
+        """A table, with the note on hidden cells right under it when it has any."""
         mark = self.word("suppressed")
-        shown = part.assign(
-            shown=[
-                mark if s else format_value(v, kind, self.lang)
-                for s, v in zip(part["suppressed"], shown_numbers(part, kind), strict=True)
-            ],
-            who=part["municipality"].map(lambda m: unit_name(m, self.theory, self.lang)),
-        )
-        shown_units = municipalities_shown(part, self.unit)
-        order = [unit_name(m, self.theory, self.lang) for m in shown_units]
-        heads = list(dict.fromkeys(shown[pivot_on]))
-        wide = shown.pivot_table(index="who", columns=pivot_on, values="shown", aggfunc="first")
-        wide = wide.reindex(index=[o for o in order if o in wide.index], columns=heads).fillna("")
-        n = shown.groupby("who")["n"].max()
-        if pivot_on == "label":
-            names = shown.drop_duplicates("label").set_index("label")["label_display"]
-            wide.columns = [names[h] for h in heads]
-        else:
-            wide.columns = [self.theory.column_label(h, self.lang) for h in heads]
-        wide[self.word("n")] = [f"{n[who]:.0f}" if pd.notna(n[who]) else "" for who in wide.index]
-        return html_table(
-            wide, caption=self.word("by_municipality"), first_header=self.word("municipality")
-        )
+        html = html_table(frame, caption=caption, first_header=first, hidden_mark=mark)
+        if (frame == mark).to_numpy().any() or mark in " ".join(map(str, frame.columns)):
+            html += self._hidden_note()
+        return html
+
+    def _hidden_note(self) -> str:
+        note = self.word("suppressed_note").format(mark=self.word("suppressed"),
+                                                   min_cell=self.min_cell)
+        more = method_link("hidden", self.word("method_more"))
+        return f"<p class='note hidden-note'>{_e(note)} {more}</p>"
+
+    def _table_block(self, table: str, caption: str, column: str | None = None) -> str:
+        """A unit's table, or, when most of it is hidden, a sentence and what can be shown."""
+        frame = table_frame(self.cells, table, self.own_name, self.theory, self.lang)
+        if frame.empty:
+            return ""
+        if self.unit.is_pooled or hidden_share(self.cells, table, self.own_name) <= MOSTLY_HIDDEN:
+            return self._table_html(frame, caption)
+        sentence = self.word("mostly_hidden").format(name=self.name)
+        columns = set(self.cells.loc[self.cells["table"] == table, "column"])
+        total = "Total" if "Total" in columns else column
+        if total is None or total not in columns:
+            return f"<p class='mostly-hidden'>{_e(sentence)}</p>" + self._hidden_note()
+        names = (self.name, self.theory.word("pooled_name", self.lang))
+        comparison = comparison_frame(self.figure_cells, table, self.own_name, total, names,
+                                      self.theory, self.lang)
+        label = self.theory.column_label(total, self.lang)
+        title = f"{caption}: {label}" if label != "Total" else caption
+        return (f"<p class='mostly-hidden'>{_e(sentence)}</p>"
+                + self._table_html(comparison, title))
 
     def render_other_tables(self) -> str:
         """The level's other NIRAS tables, so the pooled set reproduces the whole report."""
@@ -272,19 +310,17 @@ class Chapter:
         rest = [t for t in self.level.tables if t not in used]
         if not rest or not self.has_data:
             return ""
-        own = POOLED if self.unit.is_pooled else self.unit.name
         parts = [f"<h2>{_e(self.word('other_tables'))}</h2>"]
         for table in rest:
-            frame = table_frame(self.cells, table, own, self.theory, self.lang)
-            if frame.empty:
+            block = self._table_block(table, "")
+            if not block:
                 continue
             title = f"{self.theory.tables[table].title.get(self.lang)} (NIRAS {table})"
             parts.append(
-                f"<h3>{_e(title)}</h3>"
+                f"<section class='other-table'><h3>{_e(title)}</h3>"
                 f"<p class='question'>{_e(question_text(self.theory, table, self.lang))}</p>"
-                + html_table(frame)
+                f"{block}</section>"
             )
-        parts.append(f"<p class='note'>{_e(self.word('suppressed_note'))}</p>")
         return "".join(parts)
 
     # ---------------------------------------------- what the notebooks call (display only) --
@@ -292,6 +328,10 @@ class Chapter:
     def heading(self) -> None:
         """Show the chapter heading."""
         _show(self.render_heading())
+
+    def summary(self) -> None:
+        """Show "Kort fortalt" and the note on what the monitoring can show."""
+        _show(self.render_summary() + self.render_design_note())
 
     def diagram(self) -> None:
         """Show the programme-theory diagram with this level highlighted."""

@@ -22,15 +22,20 @@ STATUS_STYLE = {
 
 
 def programme_theory_svg(
-    theory: ProgrammeTheory, level_id: str, statuses: dict[str, str] | None, lang: str
+    theory: ProgrammeTheory,
+    level_id: str,
+    statuses: dict[str, str] | None,
+    lang: str,
+    label: str = "",
 ) -> str:
     """The programme theory as boxes left to right, ``level_id`` highlighted.
 
     Each level shows one dot per indicator coloured and marked by its assessment
     (``statuses`` maps indicator id to status; missing ids count as too little data).
     ``statuses=None`` draws no dots: the trial's chapter does not assess the monitoring's
-    indicators, and grey "too little data" dots would suggest it tried.
-    The SVG is written by hand so it is small, deterministic and readable as text.
+    indicators, nor can an unmonitored unit's, and grey "too little data" dots would suggest
+    they were tried. ``label`` is then written in each box where the dots would be ("not
+    monitored"). The SVG is written by hand so it is small, deterministic and readable as text.
 
     Examples
     --------
@@ -38,6 +43,9 @@ def programme_theory_svg(
     >>> svg = programme_theory_svg(load_programme_theory(), "output", {}, "en")
     >>> svg.startswith("<svg") and "Output" in svg and "Frame conditions" in svg
     True
+    >>> svg = programme_theory_svg(load_programme_theory(), "output", None, "en", "not monitored")
+    >>> svg.count("not monitored"), "indicator-dot" in svg
+    (5, False)
     """
     width, box_w, box_h, gap, top = 900, 155, 118, 22, 10
     parts = [
@@ -60,6 +68,12 @@ def programme_theory_svg(
                 f"<text x='{x + box_w / 2}' y='{top + 24 + j * 17}' text-anchor='middle' "
                 f"font-size='14' font-weight='{'bold' if current else 'normal'}' "
                 f"font-family='sans-serif' fill='#111'>{_e(line)}</text>"
+            )
+        if statuses is None and label:
+            parts.append(
+                f"<text class='level-label' x='{x + box_w / 2}' y='{top + 83}' "
+                "text-anchor='middle' font-size='12' font-style='italic' "
+                f"font-family='sans-serif' fill='#374151'>{_e(label)}</text>"
             )
         for k, indicator in enumerate(level.indicators if statuses is not None else ()):
             status = statuses.get(indicator.id, TOO_LITTLE_DATA)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
+from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import ProgrammeTheory
+
+#: The minus sign (U+2212) every negative number is printed with; a hyphen is too short.
+MINUS = "\u2212"
 
 
 @lru_cache(maxsize=1)
@@ -31,8 +37,82 @@ def question_text(theory: ProgrammeTheory, table: str, lang: str) -> str:
     """The question behind ``table`` in ``lang``, or the table's title if it has no question."""
     texts = _question_texts()
     if table in texts:
-        return texts[table][0 if lang == "da" else 1]
+        return display_label(texts[table][0 if lang == "da" else 1], lang)
     return theory.tables[table].title.get(lang)
+
+
+def table_lead(theory: ProgrammeTheory, table: str, lang: str) -> str:
+    """The word before :func:`question_text`: "Spørgsmål" only before a question.
+
+    A table that answers no question of the questionnaire (Figure 6-1 counts registrations)
+    shows its title, introduced as what it is.
+
+    Examples
+    --------
+    >>> from dsr_analysis.programme_theory import load_programme_theory
+    >>> theory = load_programme_theory()
+    >>> table_lead(theory, "7-9", "da"), table_lead(theory, "6-1", "da")
+    ('Spørgsmål', 'Opgørelse')
+    >>> table_lead(theory, "6-1", "en")
+    'Figures'
+    """
+    return theory.word("question" if table in _question_texts() else "table_basis", lang)
+
+
+# ----------------------------------------------------------------------------- display labels --
+
+
+@lru_cache(maxsize=4)
+def _display_rules(path: str) -> dict[str, tuple[re.Pattern | None, tuple[tuple[str, str], ...]]]:
+    """Language -> (pattern of the instructions to drop, spellings to even out), from the
+    theory file's ``report_text.display_labels``."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigurationError(f"cannot read the display labels in {Path(path).name}") from error
+    raw = ((raw or {}).get("report_text") or {}).get("display_labels") or {}
+    rules = {}
+    for lang in ("da", "en"):
+        fragments = [str(f) for f in (raw.get("instructions") or {}).get(lang) or []]
+        # An instruction follows its option after a space, comma or full stop: drop those too.
+        pattern = (
+            re.compile(r"[\s,.]*\b(?:" + "|".join(map(re.escape, fragments)) + r")[\s.]*$")
+            if fragments
+            else None
+        )
+        spellings = tuple(
+            (str(k), str(v)) for k, v in ((raw.get("spelling") or {}).get(lang) or {}).items()
+        )
+        rules[lang] = (pattern, spellings)
+    return rules
+
+
+def display_label(text: str, lang: str) -> str:
+    """A printed label as a page shows it: without the questionnaire's instructions to the
+    respondent, and with one spelling of a word the source spells two ways.
+
+    ``tables.csv`` keeps the label as printed; only the pages use this. The instructions and
+    spellings are data (``report_text.display_labels`` in the programme-theory file).
+
+    Examples
+    --------
+    >>> display_label("Andet, beskriv her", "da"), display_label("Other, describe here", "en")
+    ('Andet', 'Other')
+    >>> display_label("Der er iværksat en foranstaltning efter Serviceloven. Skriv hvilken", "da")
+    'Der er iværksat en foranstaltning efter serviceloven'
+    >>> display_label("Ved ikke", "da")
+    'Ved ikke'
+    """
+    pattern, spellings = _display_rules(str(config.PROGRAMME_THEORY_PATH)).get(lang, (None, ()))
+    shown = str(text)
+    if pattern is not None:
+        shown = pattern.sub("", shown)
+    for printed, wanted in spellings:
+        shown = re.sub(rf"\b{re.escape(printed)}\b", wanted, shown)
+    return shown
 
 
 # ------------------------------------------------------------------------------ formatting --
@@ -41,21 +121,61 @@ def question_text(theory: ProgrammeTheory, table: str, lang: str) -> str:
 def format_value(value: float, kind: str, lang: str) -> str:
     """Format a published value: shares as whole percentages, means with two decimals.
 
+    A negative number gets a minus sign (U+2212), and a value that rounds to zero no sign.
+
     Examples
     --------
     >>> format_value(0.523, "share", "da"), format_value(4.3, "mean", "da")
     ('52 %', '4,30')
     >>> format_value(0.523, "share", "en"), format_value(4.3, "mean", "en")
     ('52%', '4.30')
+    >>> format_value(-0.25, "mean", "da"), format_value(-0.001, "mean", "en")
+    ('−0,25', '0.00')
     """
     if pd.isna(value):
         return ""
     if kind == "share":
-        return f"{value * 100:.0f} %" if lang == "da" else f"{value * 100:.0f}%"
+        text = _signed(f"{value * 100:.0f}")
+        return f"{text} %" if lang == "da" else f"{text}%"
     if kind == "count":
-        return f"{value:.0f}"
-    text = f"{value:.2f}"
+        return _signed(f"{value:.0f}")
+    text = _signed(f"{value:.2f}")
     return text.replace(".", ",") if lang == "da" else text
+
+
+def format_change(value: float, kind: str, lang: str) -> str:
+    """A change or a difference, always signed: shares in percentage points, means as numbers.
+
+    Examples
+    --------
+    >>> format_change(0.2497, "share", "da"), format_change(-0.5, "mean", "da")
+    ('+25', '−0,50')
+    >>> format_change(0.0, "share", "en")
+    '0'
+    """
+    if pd.isna(value):
+        return ""
+    if kind == "share":
+        text = _signed(f"{value * 100:.0f}")
+    else:
+        text = _signed(f"{value:.2f}")
+        text = text.replace(".", ",") if lang == "da" else text
+    return text if text.startswith(MINUS) or not re.search(r"[1-9]", text) else "+" + text
+
+
+def format_bound(value: float, kind: str, lang: str, change: bool) -> str:
+    """One bound of an interval, in the unit of the figure it bounds (no % sign)."""
+    if change:
+        return format_change(value, kind, lang)
+    text = format_value(value, kind, lang)
+    return text.replace(" %", "").replace("%", "")
+
+
+def _signed(text: str) -> str:
+    """A formatted number with a minus sign instead of a hyphen, and never a negative zero."""
+    if not text.startswith("-"):
+        return text
+    return text[1:] if not re.search(r"[1-9]", text) else MINUS + text[1:]
 
 
 def shown_numbers(cells: pd.DataFrame, kind: str) -> pd.Series:
@@ -76,10 +196,13 @@ def format_number(value: float | int | None, lang: str) -> str:
     ('5.352', '10,5')
     >>> format_number(5352, "en"), format_number(10.5, "en")
     ('5,352', '10.5')
+    >>> format_number(-1.5, "da")
+    '−1,5'
     """
     if value is None:
         return ""
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    text = _signed(text)
     return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text
 
 

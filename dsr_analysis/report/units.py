@@ -127,10 +127,22 @@ def report_chapters(unit: Unit, theory: ProgrammeTheory) -> list[ReportChapter]:
 
 
 def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:
-    """The cells a unit's chapters may show: its own, or for "Alle" the four and the pool."""
+    """The cells a unit's chapters may show: for "Alle" the four and the pool; for a monitored
+    municipality its own and the pool's, which its figures draw beside its own bars.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"municipality": ["Kolding", "Odense", "Alle"]})
+    >>> units = load_units()
+    >>> kolding = next(u for u in units if u.id == "kolding")
+    >>> unit_cells(cells, kolding, units)["municipality"].tolist()
+    ['Kolding', 'Alle']
+    """
     if unit.is_pooled:
         names = [u.name for u in units if u.monitored and not u.is_pooled] + [POOLED_NAME]
-    else:
+    elif unit.monitored:
+        names = [unit.name, POOLED_NAME]
+    else:  # nothing of its own to stand beside: no figures, so no pooled cells either
         names = [unit.name]
     return cells[cells["municipality"].isin(names)].reset_index(drop=True)
 

@@ -2,33 +2,53 @@
 
 Units come from the municipalities file and chapters from the programme theory, so both are
 data. For each (unit, chapter) the runner computes a key over the notebook, its parameters, the
-unit's published cells and the library's source; a page whose stamped key matches is skipped.
-The others run in worker processes: Papermill executes the notebook into ``build/`` (never into
-``reports/``), nbconvert turns it into HTML, and the page replaces the old one only once it is
-complete. A failing chapter is reported with its executed notebook and the rest still build.
+unit's published cells, the library's source and the versions of the packages that shape a
+page (:mod:`.keys`); a page whose stamped key matches is skipped. The others run in worker
+processes (:mod:`.pool`): Papermill executes the notebook into ``build/`` (never into
+``reports/``), nbconvert turns it into HTML, and the worker sends the page's bytes back. The
+main process stages the pages and the index in the build's private folder (:mod:`.workspace`),
+checks them, and publishes them into ``reports/`` all together, or none (:mod:`.publish`).
+A failing chapter is reported with its executed notebook and the rest still build.
+
+One build at a time per reports folder (:mod:`.lock`). Ctrl-C or SIGTERM (:mod:`.signals`)
+cancels the queued chapters, stops the workers and their kernels, publishes nothing built
+since, and refreshes the index so that it marks the chapters left out of date.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
-from multiprocessing import get_context
+import shutil
+import signal
+from collections.abc import Callable, Iterable
+from contextlib import closing
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dsr_analysis import config
-from dsr_analysis.errors import BuildError
+from dsr_analysis.errors import BuildError, DsrError
+from dsr_analysis.files import WriteError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
-from dsr_analysis.report.index import IndexFacts, write_index
+from dsr_analysis.report.index import IndexFacts
+from dsr_analysis.report.method_page import write_method_pages
 from dsr_analysis.report.units import load_units
-from dsr_analysis.runner.execute import run_task, summarise
+from dsr_analysis.runner import publish, signals
 from dsr_analysis.runner.inputs import all_cells, input_errors
-from dsr_analysis.runner.keys import git_commit, library_hash
-from dsr_analysis.runner.model import Outcome, Settings, Summary, Task
+from dsr_analysis.runner.keys import git_commit, library_hash, package_versions, source_key
+from dsr_analysis.runner.lock import reports_lock
+from dsr_analysis.runner.model import (
+    Interrupted,
+    Outcome,
+    PrePublishCheck,
+    Result,
+    Settings,
+    Summary,
+    Task,
+)
 from dsr_analysis.runner.plan import plan
+from dsr_analysis.runner.pool import run_all
+from dsr_analysis.runner.workspace import Workspace, workspace
 
 
 def build_reports(
@@ -42,6 +62,7 @@ def build_reports(
     progress: bool = True,
     trial_dir: Path | None = None,
     cells_path: Path | None = None,
+    pre_publish: PrePublishCheck | None = None,
 ) -> Summary:
     """Build the report set: chapters for the chosen units, then ``reports/index.html``.
 
@@ -63,6 +84,12 @@ def build_reports(
         Copenhagen's trial extract (default: ``settings.trial_dir``, the synthetic trial).
     cells_path
         A published-cells file from ``dsr tables`` to build from instead of an export.
+    pre_publish
+        A last check before anything is published (:data:`~.model.PrePublishCheck`): called
+        with the staging folder, which holds this build's pages as ``<unit>/<chapter>.html``
+        and the new ``index.html``; returns one line per problem. Any problem (or an
+        exception) publishes nothing: ``summary.problems`` says why and the staged files are
+        kept in ``build/rejected/``. Default: no check beyond the publishability allow-list.
 
     Returns
     -------
@@ -70,27 +97,61 @@ def build_reports(
         One outcome per chapter; ``failed`` lists the failures. A unit whose municipality's
         rows have problems (and "Alle", which pools them) fails without being executed,
         keeping its previous pages; ``input_errors`` says why, for every such unit.
+        ``problems`` is not empty if nothing could be published (check, full disk).
 
     Raises
     ------
     DsrError
-        If the data or the project files cannot be read at all, or the export has a problem
-        no single municipality's rows explain (nothing is built then).
+        If the data or the project files cannot be read at all, the export has a problem no
+        single municipality's rows explain, or another build is using the reports folder
+        (nothing is built then).
+    Interrupted
+        On Ctrl-C or SIGTERM, after the workers are stopped and the index refreshed; its
+        ``summary`` says what became of each chapter ("cancelled": not published).
     """
     settings = settings or Settings()
     if trial_dir is not None:
         # Absolute: the notebook runs in a kernel whose working folder is under build/.
         settings = replace(settings, trial_dir=Path(trial_dir).resolve())
+    with (
+        signals.stop_on_signals(),
+        reports_lock(settings.reports_dir),
+        workspace(settings.build_dir) as space,
+    ):
+        request = _Request(
+            list(units or []), jobs, force, lang, min_cell, data_path, progress, cells_path
+        )
+        return _build(request, settings, space, pre_publish)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What build_reports was asked for (its arguments but the folders and the check)."""
+
+    units: list[str]
+    jobs: int | None
+    force: bool
+    lang: str
+    min_cell: int
+    data_path: Path | None
+    progress: bool
+    cells_path: Path | None
+
+
+def _build(
+    request: _Request, settings: Settings, space: Workspace, pre_publish: PrePublishCheck | None
+) -> Summary:
+    lang, min_cell = request.lang, request.min_cell
     theory = load_programme_theory(settings.theory_path)
     all_units = load_units(settings.municipalities_path)
-    wanted = list(units) if units else [u.id for u in all_units]
+    wanted = request.units or [u.id for u in all_units]
     unknown = sorted(set(wanted) - {u.id for u in all_units})
     if unknown:
         known = ", ".join(u.id for u in all_units)
         raise BuildError(f"unknown unit(s): {', '.join(unknown)}; known: {known}")
-    source_hash = library_hash()
+    source_hash = source_key(library_hash(), package_versions())
     cells, export_hash, broken = all_cells(
-        data_path, min_cell, lang, settings.build_dir, source_hash, cells_path
+        request.data_path, min_cell, lang, settings.build_dir, source_hash, request.cells_path
     )
     commit = git_commit()
     tasks = [
@@ -106,63 +167,99 @@ def build_reports(
             # Its cells lack the broken rows, so running it would publish a wrong report.
             error = summary.input_errors[task.unit]
             summary.outcomes.append(Outcome(task.unit, task.chapter, "failed", "", error))
-        elif not force and read_build_key(Path(task.output)) == task.key:
+        elif not request.force and read_build_key(Path(task.output)) == task.key:
             summary.outcomes.append(Outcome(task.unit, task.chapter, "skipped", task.executed))
         else:
             stale.append(task)
-    summary.outcomes.extend(_run_all(stale, jobs or os.cpu_count() or 1, progress))
-    order = {(t.unit, t.chapter): i for i, t in enumerate(tasks)}
-    summary.outcomes.sort(key=lambda o: order[(o.unit, o.chapter)])
-    failed = {(o.unit, o.chapter) for o in summary.failed}
-    summary.index = write_index(
-        theory,
-        all_units,
-        cells,
-        IndexFacts(failed, set(summary.input_errors), lang, export_hash, min_cell, commit),
-        settings.reports_dir,
-    )
+
+    def stage_method_pages(staging: Path) -> None:
+        # Each report set's "how to read" page, from the same tasks' page contexts.
+        write_method_pages(theory, all_units, tasks, staging)
+
+    def stage_index(staging: Path) -> None:
+        # A chapter that failed, or was cancelled, keeps an out-of-date page: the index says so.
+        left = {(o.unit, o.chapter) for o in summary.outcomes if o.status in STALE_STATUSES}
+        facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit)
+        publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
+
+    finished: list[Outcome] = []
+    jobs = request.jobs or os.cpu_count() or 1
+    try:
+        with closing(run_all(stale, jobs, request.progress, space.runtime)) as run:
+            for task, result in run:
+                finished.append(_staged(space.staging, task, result))
+    except KeyboardInterrupt as stop:
+        summary.outcomes.extend(_cancelled(stale, finished))
+        _sort(summary, tasks)
+        # Nothing built before the signal is published; the index alone is refreshed.
+        shutil.rmtree(space.staging, ignore_errors=True)
+        space.staging.mkdir(mode=0o700)
+        _publish(summary, [stage_index], settings, space, pre_publish)
+        raise Interrupted(summary, getattr(stop, "signal_number", signal.SIGINT)) from None
+    summary.outcomes.extend(finished)
+    _sort(summary, tasks)
+    with signals.deferred() as noted:  # all or nothing: a signal waits for the renames
+        _publish(summary, [stage_method_pages, stage_index], settings, space, pre_publish)
+    if noted.signal_number is not None:
+        raise Interrupted(summary, noted.signal_number)
     return summary
 
 
-def _context():
-    # fork starts workers at once with the library already imported; the pool forks all of
-    # them before it starts its own thread, so no lock is copied held. Elsewhere: spawn.
-    import threading
-
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return get_context("fork")
-    return get_context("spawn")
+#: Outcomes whose chapter's published page (if any) is older than its inputs.
+STALE_STATUSES = ("failed", "cancelled")
 
 
-def _run_all(tasks: list[Task], jobs: int, progress: bool) -> list[Outcome]:
-    if not tasks:
-        return []
-    from tqdm import tqdm
+def _staged(staging: Path, task: Task, result: Result) -> Outcome:
+    """A worker's result with its page staged; a page that cannot be staged fails its task."""
+    outcome = result.outcome
+    if outcome.status == "built":
+        try:
+            publish.stage_page(staging, task, result.page)
+        except WriteError as error:
+            return replace(outcome, status="failed", error=str(error))
+    return outcome
 
-    # tqdm's monitor thread outlives the bar; it would make the next build in this process
-    # (tests, notebooks) start its workers with the much slower spawn (see _context).
-    tqdm.monitor_interval = 0
+
+def _cancelled(stale: list[Task], finished: list[Outcome]) -> list[Outcome]:
+    """Every stale task's outcome after an interrupt: failures stay failures, the rest
+    (queued, running, or built but not yet published) are cancelled."""
+    done = {(o.unit, o.chapter): o for o in finished}
     outcomes = []
-    workers = max(1, min(jobs, len(tasks)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        futures = {pool.submit(run_task, task): task for task in tasks}
-        with tqdm(
-            total=len(tasks),
-            desc="dsr reports",
-            unit="chapter",
-            disable=not progress,
-            file=sys.stderr,
-        ) as bar:
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as error:  # noqa: BLE001 - a dead worker fails its task only
-                    outcome = Outcome(
-                        task.unit, task.chapter, "failed", task.executed, summarise(error)
-                    )
-                outcomes.append(outcome)
-                bar.set_postfix_str(f"{outcome.unit}/{outcome.chapter}", refresh=False)
-                bar.update()
+    for task in stale:
+        outcome = done.get((task.unit, task.chapter))
+        if outcome is None or outcome.status != "failed":
+            outcome = Outcome(task.unit, task.chapter, "cancelled", task.executed)
+        outcomes.append(outcome)
     return outcomes
 
+
+def _sort(summary: Summary, tasks: list[Task]) -> None:
+    order = {(t.unit, t.chapter): i for i, t in enumerate(tasks)}
+    summary.outcomes.sort(key=lambda o: order[(o.unit, o.chapter)])
+
+
+def _publish(
+    summary: Summary,
+    stagers: list[Callable[[Path], None]],
+    settings: Settings,
+    space: Workspace,
+    pre_publish: PrePublishCheck | None,
+) -> None:
+    """Stage the pages the main process makes (the method pages, the index), check everything
+    staged, publish it or say why not (in ``summary.problems``)."""
+    summary.index = settings.reports_dir / publish.INDEX
+    try:
+        for stage in stagers:
+            stage(space.staging)
+    except DsrError as error:  # a write error, or a page the allow-list refuses
+        summary.problems = [str(error)]
+        return
+    problems = publish.check_staged(space.staging, pre_publish)
+    if problems:
+        summary.problems = problems
+        summary.rejected = publish.reject(space.staging, settings.build_dir)
+        return
+    try:
+        summary.published = publish.publish(space.staging, settings.reports_dir)
+    except WriteError as error:
+        summary.problems = [str(error)]

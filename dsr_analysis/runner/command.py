@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -17,7 +18,9 @@ from dsr_analysis.cli_options import (
     language_option,
 )
 from dsr_analysis.errors import DsrError
+from dsr_analysis.pdf import find_chromium, write_build_pdfs
 from dsr_analysis.runner.build import build_reports
+from dsr_analysis.runner.model import Interrupted, Summary
 
 
 @click.command("reports")
@@ -47,6 +50,7 @@ from dsr_analysis.runner.build import build_reports
     default=None,
     help="Build from a tables file written by dsr tables instead of an export.",
 )
+@click.option("--pdf", is_flag=True, help="Then print each report set to reports/pdf/UNIT.pdf.")
 def reports_command(
     units: str,
     jobs: int,
@@ -56,10 +60,13 @@ def reports_command(
     data_path: Path | None,
     trial_dir: Path | None,
     cells_path: Path | None,
+    pdf: bool = False,
 ) -> None:
     """Build the HTML report set: one chapter per programme-theory level, per unit."""
     chosen = [u.strip() for u in units.split(",") if u.strip()]
     try:
+        if pdf:
+            find_chromium()  # missing: say so now, not after the build
         summary = build_reports(
             chosen or None,
             jobs=jobs,
@@ -70,11 +77,51 @@ def reports_command(
             trial_dir=trial_dir,
             cells_path=cells_path,
         )
+    except Interrupted as stop:
+        report(stop.summary)
+        if stop.summary.problems:
+            click.echo(not_published(stop.summary), err=True)
+        click.echo(
+            f"interrupted: {stop.summary.count('cancelled')} chapter(s) cancelled; nothing "
+            "built after the signal was published; the index marks what is out of date",
+            err=True,
+        )
+        sys.exit(128 + stop.signal_number)
+    except KeyboardInterrupt as stop:
+        click.echo("interrupted before any chapter ran; nothing was published", err=True)
+        sys.exit(128 + getattr(stop, "signal_number", signal.SIGINT))
     except DsrError as error:
         fail(error)
+    except OSError as error:  # a file the build reads or writes that no check foresaw
+        where = f"{error.filename}: " if error.filename else ""
+        fail(DsrError(f"{where}{error.strerror or error}"))
+    report(summary)
+    names = sorted({o.unit for o in summary.failed} | set(summary.input_errors))
+    if names:
+        click.echo(
+            f"error: {len(names)} unit(s) failed: {', '.join(names)}; "
+            "their previous reports were left in place",
+            err=True,
+        )
+    if summary.problems:
+        click.echo(not_published(summary), err=True)
+    if names or summary.problems:
+        sys.exit(1)
+    if pdf:
+        try:
+            for path in write_build_pdfs(summary, lang):
+                click.echo(f"pdf {path}")
+        except DsrError as error:
+            fail(error)
+
+
+def report(summary: Summary) -> None:
+    """Print what became of every chapter: the counts, then each failure and why."""
+    built = f"{summary.count('built')} built" + (" (not published)" if summary.problems else "")
+    cancelled = summary.count("cancelled")
     click.echo(
-        f"{summary.count('built')} built, {summary.count('skipped')} up to date, "
-        f"{len(summary.failed)} failed"
+        f"{built}, {summary.count('skipped')} up to date, {len(summary.failed)} failed"
+        + (f", {cancelled} cancelled" if cancelled else "")
     )
     requested = {o.unit for o in summary.outcomes}
     for unit, reason in summary.input_errors.items():
@@ -84,17 +131,22 @@ def reports_command(
     for outcome in summary.failed:
         if outcome.unit in summary.input_errors:
             continue  # said once per unit above
-        click.echo(
-            f"FAILED {outcome.unit}/{outcome.chapter}: {outcome.error}\n"
-            f"  executed notebook: {outcome.executed}",
-            err=True,
-        )
-    click.echo(f"open {summary.index}")
-    names = sorted({o.unit for o in summary.failed} | set(summary.input_errors))
-    if names:
-        click.echo(
-            f"error: {len(names)} unit(s) failed: {', '.join(names)}; "
-            "their previous reports were left in place",
-            err=True,
-        )
-        sys.exit(1)
+        executed = f"\n  executed notebook: {outcome.executed}" if outcome.executed else ""
+        click.echo(f"FAILED {outcome.unit}/{outcome.chapter}: {outcome.error}{executed}", err=True)
+    if summary.index is not None and summary.index.exists():
+        click.echo(f"open {summary.index}")
+
+
+def not_published(summary: Summary) -> str:
+    """Why nothing was published: one line for a write error, a list for a check's problems."""
+    kept = "; the previous reports were left in place"
+    if len(summary.problems) == 1 and summary.rejected is None:
+        return f"error: nothing was published: {summary.problems[0]}{kept}"
+    lines = [
+        f"error: the pre-publish check found {len(summary.problems)} problem(s), so "
+        f"nothing was published{kept}:"
+    ]
+    lines += [f"  - {problem}" for problem in summary.problems]
+    if summary.rejected is not None:
+        lines.append(f"  the staged pages are in {summary.rejected}")
+    return "\n".join(lines)

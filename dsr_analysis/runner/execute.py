@@ -1,24 +1,48 @@
-"""Executing one chapter in a worker: Papermill into build/, nbconvert into the page.
+"""Executing one chapter in a worker: Papermill into build/, nbconvert into the page's bytes.
 
 Each worker process keeps one kernel and reuses it for every chapter it runs; the namespace is
-reset after each notebook, so no chapter sees another's variables.
+reset after each notebook, so no chapter sees another's variables. The worker writes nothing
+into reports/: it sends the finished page back to the main process (:class:`Result`), which
+stages and publishes it.
+
+A worker leaves Ctrl-C to the main process, which stops it with SIGTERM; on SIGTERM the
+worker kills its kernel, removes the kernel's connection file and exits at once.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import signal
+import tempfile
 import traceback
+from itertools import count
 from pathlib import Path
 
-from dsr_analysis.files import atomic_write_text
-from dsr_analysis.runner.model import Outcome, Task
+from dsr_analysis.runner.lock import close_inherited
+from dsr_analysis.runner.model import Outcome, Result, Task
 
 KERNEL_NAME = "python3"
 CELL_EXECUTION_TIMEOUT = 600
 
 
-def run_task(task: Task) -> Outcome:
-    """Execute one chapter and publish it; never raises, so one failure stops nothing else."""
+def worker_init(runtime: str) -> None:
+    """Set a worker process up (the pool's initializer).
+
+    Its kernels' connection files go to ``runtime`` (the build's private folder); Ctrl-C is
+    ignored (the main process decides); SIGTERM stops the kernel and the worker.
+    """
+    global _RUNTIME
+    _RUNTIME = Path(runtime)
+    close_inherited()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def run_task(task: Task) -> Result:
+    """Execute one chapter and return its page; never raises, so one failure stops nothing
+    else."""
     from dsr_analysis.html import Link, Page, notebook_to_html
 
     try:
@@ -57,16 +81,27 @@ def run_task(task: Task) -> Outcome:
             footer=tuple((k, v) for k, v in p["footer"]),
             build_key=task.key,
         )
-        atomic_write_text(Path(task.output), notebook_to_html(executed, page))
+        html = notebook_to_html(executed, page).encode("utf-8")
     except Exception as error:  # noqa: BLE001 - any failure is reported, the batch goes on
-        return Outcome(task.unit, task.chapter, "failed", task.executed, summarise(error))
-    return Outcome(task.unit, task.chapter, "built", task.executed)
+        return Result(Outcome(task.unit, task.chapter, "failed", task.executed, summarise(error)))
+    return Result(Outcome(task.unit, task.chapter, "built", task.executed), html)
 
 
 # One kernel per worker process, reused for every chapter the worker runs: starting a kernel
 # and importing pandas, matplotlib and seaborn in it costs more than most chapters themselves.
 # The namespace is reset after each notebook, so no chapter sees another's variables.
 _KERNEL = None
+# Where this worker's kernels keep their connection files; see worker_init.
+_RUNTIME: Path | None = None
+_NUMBERS = count()
+
+
+def _runtime() -> Path:
+    global _RUNTIME
+    if _RUNTIME is None:  # run outside a build's pool (a test, a notebook): a private folder
+        _RUNTIME = Path(tempfile.mkdtemp(prefix="dsr-kernels-"))
+        atexit.register(shutil.rmtree, _RUNTIME, ignore_errors=True)
+    return _RUNTIME
 
 
 def _worker_kernel(cwd: Path):
@@ -76,7 +111,8 @@ def _worker_kernel(cwd: Path):
 
     if _KERNEL is not None and run_sync(_KERNEL.is_alive)():
         return _KERNEL
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    connection = _runtime() / f"kernel-{os.getpid()}-{next(_NUMBERS)}.json"
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(connection))
     # The kernel's own stderr (start-up notices, crashes) goes to a log beside the executed
     # notebooks instead of interleaving with the progress bar.
     log = (cwd.parent / f"kernel-{os.getpid()}.log").open("ab")
@@ -94,7 +130,41 @@ def _stop_kernel(km) -> None:
     try:
         run_sync(km.shutdown_kernel)(now=True)
     except Exception:  # noqa: BLE001 - the kernel may already be gone
-        pass
+        _kill_kernel(km)
+    _remove_connection_file(km)
+
+
+def _remove_connection_file(km) -> None:
+    # shutdown_kernel removes the file it wrote; make sure, since it holds the kernel's key.
+    if km.connection_file:
+        try:
+            Path(km.connection_file).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _kill_kernel(km) -> None:
+    """Kill a kernel at once, with whatever it started (it leads its own process group)."""
+    provisioner = getattr(km, "provisioner", None)
+    pid = getattr(provisioner, "pid", None)
+    group = getattr(provisioner, "pgid", None)
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
+    try:
+        if group and hasattr(os, "killpg"):
+            os.killpg(group, kill)
+        elif pid:
+            os.kill(pid, kill)
+    except OSError:
+        pass  # already gone
+
+
+def _terminate(signum, frame) -> None:
+    # The main process stops its workers with SIGTERM (Ctrl-C, a failed pool): nothing a
+    # worker does any more is wanted, so it kills its kernel and leaves without clean-up.
+    if _KERNEL is not None:
+        _kill_kernel(_KERNEL)
+        _remove_connection_file(_KERNEL)
+    os._exit(128 + signum)
 
 
 def _reset_namespace(km) -> None:
@@ -122,4 +192,3 @@ def summarise(error: Exception) -> str:
         return f"{ename}: {getattr(error, 'evalue', '')}".strip()
     last = traceback.format_exception_only(type(error), error)[-1].strip()
     return last
-

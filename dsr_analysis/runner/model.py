@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -48,9 +49,28 @@ class Outcome:
 
     unit: str
     chapter: str
-    status: str  # "built", "skipped" or "failed"
+    # "built", "skipped" (up to date), "failed", or "cancelled" (stopped, or finished after
+    # the build was interrupted: not published).
+    status: str
     executed: str = ""
     error: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a worker sends back: the outcome and, when built, the finished page's bytes.
+
+    The main process stages and publishes the page, so a worker needs no access to reports/.
+    """
+
+    outcome: Outcome
+    page: bytes = b""
+
+
+#: A pre-publish check: given the staging folder (laid out as ``reports/`` is:
+#: ``<unit>/<chapter>.html`` for every page this build made, and ``index.html``), the problems
+#: that must stop publishing, as one line each; an empty list lets the pages be published.
+PrePublishCheck = Callable[[Path], list[str]]
 
 
 @dataclass
@@ -62,6 +82,13 @@ class Summary:
     # Unit id -> why its input cannot be used, for every unit whose data are broken (requested
     # or not); such a unit's chapters are not executed and its previous pages stay.
     input_errors: dict[str, str] = field(default_factory=dict)
+    # Why nothing was published (the pre-publish check's problems, or the file that could not
+    # be written); empty when the build's pages were published.
+    problems: list[str] = field(default_factory=list)
+    # Where the rejected staging folder was kept for inspection, when the check failed.
+    rejected: Path | None = None
+    # Files written into reports/ (pages whose bytes changed, then the index).
+    published: list[Path] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -70,6 +97,17 @@ class Summary:
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
 
+
+class Interrupted(KeyboardInterrupt):
+    """The build was stopped by a signal (Ctrl-C, SIGTERM); ``summary`` says how far it got.
+
+    Nothing the build made after the signal is published but the refreshed index.
+    """
+
+    def __init__(self, summary: Summary, signal_number: int):
+        super().__init__(signal_number)
+        self.summary = summary
+        self.signal_number = signal_number
 
 
 def outcome_dict(outcome: Outcome) -> dict:

@@ -34,6 +34,10 @@ def plan(
 ) -> list[Task]:
     """Every (unit, chapter) task with its key and page context, in unit then chapter order.
 
+    ``source_hash`` stands for the library and the packages
+    (:func:`~dsr_analysis.runner.keys.source_key`); ``commit`` is shown in the footer and left
+    out of the key, so a commit that changes no page rebuilds nothing.
+
     A unit's chapters come from :func:`~dsr_analysis.report.units.report_chapters`; a chapter on
     the trial's data gets the trial's extract as ``data_path`` and its key covers the extract
     (:func:`trial_source`) instead of published monitoring cells.
@@ -70,7 +74,7 @@ def plan(
                 "cells": source[0],
                 "source": source_hash,
                 "version": __version__,
-                "page": {k: v for k, v in page.items() if k != "commit"},
+                "page": _without_commit(page),
             }
             key = sha256_bytes(json.dumps(key_parts, sort_keys=True).encode())
             tasks.append(
@@ -86,6 +90,14 @@ def plan(
                 )
             )
     return tasks
+
+
+def _without_commit(page: dict) -> dict:
+    """The page context a key covers: all of it but the commit (and its footer line)."""
+    commit = page["commit"]
+    kept = {k: v for k, v in page.items() if k != "commit"}
+    kept["footer"] = [row for row in page["footer"] if row[1] != commit]
+    return kept
 
 
 def _page_context(
@@ -114,7 +126,7 @@ def _page_context(
         "title": f"{chapters[position].level.title.get(lang)} – {name}",
         "lang": lang,
         "index": {"href": "../index.html", "text": theory.word("back_to_index", lang)},
-        "chapters": links,
+        "chapters": [*links, {"href": "method.html", "text": theory.word("method_title", lang)}],
         "previous": links[position - 1] | {"current": False} if position > 0 else None,
         "next": links[position + 1] | {"current": False} if position + 1 < len(links) else None,
         "banner": banner,
@@ -126,4 +138,3 @@ def _page_context(
         ],
         "commit": commit,
     }
-

@@ -37,15 +37,15 @@ import pandas as pd
 
 from dsr_analysis.cells import COLUMNS as CONTRACT_COLUMNS
 from dsr_analysis.config import DEFAULT_MIN_CELL
+from dsr_analysis.disclosure.release import primary_suppression
 from dsr_analysis.errors import ConfigurationError
-from dsr_analysis.suppression import TableSpec, suppress
 from dsr_analysis.trial import paths
 from dsr_analysis.trial.economy import Economy, economy_table
 from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES, clustering_summary, trial_estimates
 from dsr_analysis.trial.schema import Trial, read_trial
 
 MUNICIPALITY = "København"
-CELL_COLUMNS = [c for c in CONTRACT_COLUMNS if c != "min_cell"]
+CELL_COLUMNS = list(CONTRACT_COLUMNS)
 _FRACTION_UNITS = ("percent", "points")
 _NUMBERS = ("count", "value", "ci_low", "ci_high")
 _ARMS = ("intervention", "control")
@@ -241,6 +241,7 @@ def unsuppressed_trial_cells(
         suppressed=False,
         suppression="",
         synthetic=synthetic,
+        min_cell=1,
     )
     return cells[[*CELL_COLUMNS, "suppression", "column_key"]]
 
@@ -308,7 +309,8 @@ def derived_suppression(cells: pd.DataFrame) -> pd.DataFrame:
 def suppressed_trial_cells(cells: pd.DataFrame, min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:
     """Return ``cells`` (from :func:`unsuppressed_trial_cells`) with small cells suppressed.
 
-    The project's primary rule first (:func:`dsr_analysis.suppression.suppress`), then
+    The project's primary rule first
+    (:func:`dsr_analysis.disclosure.release.primary_suppression`), then
     :func:`derived_suppression`. KBH-1 (the arms' sizes) is never suppressed.
 
     Examples
@@ -324,10 +326,7 @@ def suppressed_trial_cells(cells: pd.DataFrame, min_cell: int = DEFAULT_MIN_CELL
     kept = {t["id"] for t in layout["tables"] if t.get("suppress", True) is False}
     always = cells[cells["table"].isin(kept)]
     checked = cells[~cells["table"].isin(kept)]
-    specs = {table: TableSpec() for table in checked["table"].unique()}
-    primary = suppress(checked.drop(columns=["suppressed", "suppression"]), specs, min_cell)
-    for column in ("ci_low", "ci_high"):
-        primary[column] = primary[column].where(~primary["suppressed"])
+    primary = primary_suppression(checked.drop(columns=["suppressed", "suppression"]), min_cell)
     combined = pd.concat([always, primary], ignore_index=True)
     combined = derived_suppression(combined)
     order = {t["id"]: i for i, t in enumerate(layout["tables"])}
@@ -359,8 +358,8 @@ def trial_cells(
     >>> cells = trial_cells()
     >>> sorted(cells["table"].unique())[:3]
     ['KBH-1', 'KBH-2', 'KBH-3']
-    >>> list(cells.columns[-3:])
-    ['ci_low', 'ci_high', 'published']
+    >>> list(cells.columns[-4:])
+    ['ci_low', 'ci_high', 'published', 'min_cell']
     """
     cells = unsuppressed_trial_cells(read_trial(data_dir), language)
-    return suppressed_trial_cells(cells, min_cell)[CELL_COLUMNS]
+    return suppressed_trial_cells(cells, min_cell).assign(min_cell=min_cell)[CELL_COLUMNS]

@@ -1,16 +1,19 @@
-"""What the long-term chapter displays: formatted KBH tables, the comparison with the published
-figures, a figure of the differences and the economy's assumptions.
+"""What the long-term chapter displays: its prose, formatted KBH tables, the comparison with the
+published figures, a figure of the differences and the economy's assumptions.
 
 The notebook ``notebooks/kbh_long_term.ipynb`` only calls these functions; all numbers come from
-:func:`dsr_analysis.trial.cells.trial_cells`, so the chapter shows exactly the suppressed cells.
-``dsr reports`` runs it as the long-term chapter of Copenhagen's report set, with the same
-parameters as the other chapters; the ``*_html`` functions give the page the heading, diagram,
-tables and figure in the same form as :mod:`dsr_analysis.chapter` gives the others.
+:func:`dsr_analysis.trial.cells.trial_cells`, so the chapter shows exactly the suppressed cells,
+and all words from data (``data/trial/chapter_text.yml`` for the prose, ``tables.yml`` for the
+labels), so ``language="en"`` gives the English edition. ``dsr reports`` runs it as the
+long-term chapter of Copenhagen's report set, with the same parameters as the other chapters;
+the ``*_html`` functions give the page the heading, diagram, tables and figure in the same form
+as :mod:`dsr_analysis.report.chapter` gives the others.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -19,16 +22,20 @@ import pandas as pd
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.municipalities import load_municipalities
-from dsr_analysis.programme_theory import load_programme_theory
+from dsr_analysis.programme_theory import ProgrammeTheory, load_programme_theory
 from dsr_analysis.report.diagram import programme_theory_svg
-from dsr_analysis.report.figures import svg_from_figure
+from dsr_analysis.report.figures import accessible_svg, svg_from_figure
 from dsr_analysis.report.html_tables import html_table
+from dsr_analysis.report.text import MINUS
+from dsr_analysis.trial import paths
 from dsr_analysis.trial.cells import load_trial_tables, trial_cells
 from dsr_analysis.trial.economy import load_economy
 from dsr_analysis.trial.estimates import PRIMARY_OUTCOMES
 
 _DECIMALS = {"count": 0, "percent": 1, "points": 1, "months": 1, "dkk": 0}
 _RATIO_DECIMALS = {"icc": 3, "design_effect": 2, "variance_ratio": 2}
+CHAPTER_TEXT_PATH = paths.TRIAL_DIR / "chapter_text.yml"
+LANGUAGES = ("da", "en")
 
 
 def trial_units() -> dict[str, str]:
@@ -112,13 +119,90 @@ def _escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+@lru_cache(maxsize=1)
+def _theory() -> ProgrammeTheory:
+    # The monitoring chapters' words (the mark of a hidden cell), read once per process.
+    return load_programme_theory()
+
+
+@lru_cache(maxsize=4)
+def load_chapter_text(path: Path | str = CHAPTER_TEXT_PATH) -> dict[str, dict]:
+    """Read the chapter's prose: section id -> ``{"heading": {...} | None, "paragraphs": [...]}``.
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the file and the section if a text lacks a language or is not text.
+
+    Examples
+    --------
+    >>> list(load_chapter_text())[:3]
+    ['intro', 'design', 'support']
+    """
+    path = Path(path)
+    try:
+        raw = paths.read_yaml(path)
+    except OSError as error:
+        raise ConfigurationError(f"cannot read {path.name}: {error.strerror}") from error
+    sections = (raw or {}).get("sections") if isinstance(raw, dict) else None
+    if not isinstance(sections, dict) or not sections:
+        raise ConfigurationError(f"{path.name}: expected a mapping 'sections' of section ids")
+    problems, checked = [], {}
+    for key, section in sections.items():
+        where = f"{path.name}: section {key!r}"
+        if not isinstance(section, dict):
+            problems.append(f"{where}: expected a mapping with heading and paragraphs")
+            continue
+        heading = section.get("heading")
+        texts = ([("heading", heading)] if heading is not None else []) + [
+            (f"paragraph {i + 1}", p) for i, p in enumerate(section.get("paragraphs") or [])
+        ]
+        for name, text in texts:
+            if not isinstance(text, dict) or any(
+                not isinstance(text.get(lang), str) or not text[lang].strip() for lang in LANGUAGES
+            ):
+                problems.append(f"{where}, {name}: expected text in both da and en")
+        paragraphs = list(section.get("paragraphs") or [])
+        checked[str(key)] = {"heading": heading, "paragraphs": paragraphs}
+    if problems:
+        raise ConfigurationError("\n".join(problems))
+    return checked
+
+
+def section_html(key: str, language: str = "da") -> str:
+    """Return one section of the chapter's prose as HTML: its heading, then its paragraphs.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``data/trial/chapter_text.yml`` has no section ``key``.
+
+    Examples
+    --------
+    >>> section_html("design", "en")
+    '<h2>How the trial was set up</h2>'
+    >>> section_html("support")[:30]
+    '<h2>Flere børn får støtte</h2>'
+    """
+    sections = load_chapter_text()
+    if key not in sections:
+        known = ", ".join(sections)
+        raise ConfigurationError(f"chapter_text.yml has no section {key!r}; known: {known}")
+    section = sections[key]
+    heading = section["heading"]
+    parts = [f"<h2>{_escape(heading[language])}</h2>"] if heading else []
+    parts += [f"<p>{_escape(p[language])}</p>" for p in section["paragraphs"]]
+    return "".join(parts)
+
+
 def format_number(value: float, decimals: int, language: str = "da") -> str:
-    """Return ``value`` as printed: Danish decimal comma and thousands dot, or English.
+    """Return ``value`` as printed: Danish decimal comma and thousands dot, or English; a
+    negative number with a minus sign (U+2212).
 
     Examples
     --------
     >>> format_number(75121.16, 0), format_number(-4.0, 1), format_number(2.885, 1, "en")
-    ('75.121', '-4,0', '2.9')
+    ('75.121', '−4,0', '2.9')
     >>> format_number(-0.02, 1)  # no negative zero
     '0,0'
     """
@@ -127,7 +211,7 @@ def format_number(value: float, decimals: int, language: str = "da") -> str:
     text = f"{value:,.{decimals}f}"
     if language == "da":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _scale(unit: str) -> float:
@@ -141,18 +225,22 @@ def _decimals(unit: str, column_key: str) -> int:
 
 
 def cell_text(cell: pd.Series, language: str = "da") -> str:
-    """Return one cell as printed: value with its 95 % interval, or the suppression mark.
+    """Return one cell as printed: value with its 95 % interval, or the word for a hidden cell.
+
+    A hidden cell says so in the word the monitoring chapters use ("skjult" / "hidden").
 
     Examples
     --------
     >>> cell = pd.Series({"code": "support", "column_key": "intervention", "value": 0.0701,
     ...                   "ci_low": 0.0606, "ci_high": 0.081, "suppressed": False})
-    >>> cell_text(cell)
-    '7,0 (6,1; 8,1)'
+    >>> cell_text(cell), cell_text(cell, "en")
+    ('7,0 (6,1; 8,1)', '7.0 (6.1 to 8.1)')
+    >>> cell_text(cell.replace({False: True}), "en")
+    'hidden'
     """
     layout = load_trial_tables()
     if cell["suppressed"]:
-        return layout["text"]["suppressed"][language]
+        return _theory().word("suppressed", language)
     unit = layout["rows"][cell["code"]]["unit"]
     if cell["column_key"] in _RATIO_DECIMALS:
         unit = "ratio"
@@ -226,7 +314,9 @@ def display_table(cells: pd.DataFrame, table_id: str, language: str = "da") -> p
     part["text"] = [cell_text(row, language) for _, row in part.iterrows()]
     table = part.pivot(index="label", columns="column", values="text")
     rows = [layout["rows"][code][language] for code in spec["rows"]]
-    table = table.reindex(index=rows, columns=list(keys))
+    # A row and column the table does not cover print "–", never a blank or "nan".
+    dash = layout["text"]["not_covered"][language]
+    table = table.reindex(index=rows, columns=list(keys), fill_value=dash).fillna(dash)
     table.index.name, table.columns.name = None, None
     return table
 
@@ -253,8 +343,14 @@ def comparison_html(cells: pd.DataFrame, language: str = "da") -> str:
 
 
 def figure_html(figure: plt.Figure) -> str:
-    """Return a figure as inline SVG the same on every run, as the other chapters show them."""
-    return f"<figure class='chart'>{svg_from_figure(figure)}</figure>"
+    """Return a figure as inline SVG the same on every run, as the other chapters show them,
+    with the alt text and caption the figure carries (see :func:`effects_figure`)."""
+    svg = svg_from_figure(figure)
+    if getattr(figure, "dsr_title", ""):
+        svg = accessible_svg(svg, "fig-trial-effects", figure.dsr_title, figure.dsr_description)
+    caption = getattr(figure, "dsr_caption", "")
+    caption = f"<figcaption>{_escape(caption)}</figcaption>" if caption else ""
+    return f"<figure class='chart'>{svg}{caption}</figure>"
 
 
 def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:
@@ -296,38 +392,125 @@ def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:
 def effects_figure(cells: pd.DataFrame, language: str = "da") -> plt.Figure:
     """Return a figure of each primary difference with its cluster-robust and naive intervals.
 
-    One panel per outcome (their units differ); a published figure is marked with a cross.
+    One panel per outcome (their units differ), its n in the panel's title; a published figure
+    is marked with a cross, a suppressed estimate with the report's hidden word. Drawn like
+    the indicator figures: Okabe–Ito colours, ticks in the page's language. The figure carries
+    its caption and alt text (``dsr_title``, ``dsr_description``, ``dsr_caption``) for
+    :func:`figure_html`.
 
     Examples
     --------
     >>> from dsr_analysis.trial.cells import unsuppressed_trial_cells
     >>> from dsr_analysis.trial.synthetic import load_synthetic_spec, synthetic_trial
     >>> small = synthetic_trial(load_synthetic_spec().scaled(0.2))
-    >>> len(effects_figure(unsuppressed_trial_cells(small)).axes)
-    4
+    >>> figure = effects_figure(unsuppressed_trial_cells(small))
+    >>> len(figure.axes), figure.dsr_caption.endswith("syntetiske data.")
+    (4, True)
     """
+    from dsr_analysis.report.figure_style import STYLE
+
     layout = load_trial_tables()
+    theory = load_programme_theory()
     part = cells[cells["table"].eq("KBH-6")]
-    cluster, naive = layout["columns"]["cluster"][language], layout["columns"]["naive"][language]
-    figure, axes = plt.subplots(len(PRIMARY_OUTCOMES), 1, figsize=(7, 6.5))
-    for axis, outcome in zip(axes, PRIMARY_OUTCOMES, strict=True):
-        rows = part[part["code"].eq(outcome)].set_index("column")
-        scale = _scale(layout["rows"][outcome]["unit"])
-        for position, column in ((1, cluster), (0, naive)):
-            if column not in rows.index or rows.loc[column, "suppressed"]:
-                continue
-            row = rows.loc[column]
-            axis.plot([row["ci_low"] * scale, row["ci_high"] * scale], [position] * 2, color="0.3")
-            axis.plot(row["value"] * scale, position, "o", color="tab:blue")
-            if pd.notna(row["published"]):
-                axis.plot(row["published"] * scale, position, "x", color="tab:red", markersize=9)
-        axis.axvline(0, color="0.7", linewidth=0.8)
-        axis.set_yticks([0, 1], [naive, cluster])
-        axis.set_ylim(-0.6, 1.6)
-        axis.set_title(layout["rows"][outcome][language], fontsize=9, loc="left")
-    figure.tight_layout()
+    described = []
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(len(PRIMARY_OUTCOMES), 1, figsize=(7, 7), layout="constrained")
+        for axis, outcome in zip(axes, PRIMARY_OUTCOMES, strict=True):
+            rows = part[part["code"].eq(outcome)].set_index("column")
+            said = _effect_panel(axis, rows, layout, outcome, theory, language)
+            described.append(f"{layout['rows'][outcome][language]}: {'; '.join(said)}")
+        figure.legend(handles=_effect_legend(theory, language), loc="outside lower center", ncols=2)
     plt.close(figure)
+    synthetic = bool(cells["synthetic"].any())
+    data = theory.word("fig_data_synthetic" if synthetic else "fig_data_register", language)
+    figure.dsr_title = theory.word("fig_effects_title", language)
+    figure.dsr_description = (
+        theory.word("fig_effects_desc", language) + " " + ". ".join(described) + "."
+    )
+    figure.dsr_caption = theory.word("fig_effects_caption", language).format(
+        table="KBH-6", data=data
+    )
     return figure
+
+
+def _effect_panel(axis, rows, layout, outcome, theory, language) -> list[str]:
+    """Draw one outcome's two estimates; return them in words for the alt text."""
+    from matplotlib.transforms import blended_transform_factory
+
+    from dsr_analysis.report.figure_style import INK, OKABE_ITO, LocaleTicks
+
+    scale = _scale(layout["rows"][outcome]["unit"])
+    hidden = theory.word("suppressed", language)
+    across = blended_transform_factory(axis.transAxes, axis.transData)
+    said = []
+    for position, key in ((1, "cluster"), (0, "naive")):
+        column = layout["columns"][key][language]
+        if column not in rows.index or rows.loc[column, "suppressed"]:
+            axis.text(0.5, position, hidden, ha="center", va="center", transform=across)
+            said.append(f"{column} {hidden}")
+            continue
+        row = rows.loc[column]
+        bounds = [row["ci_low"] * scale, row["ci_high"] * scale]
+        axis.plot(bounds, [position] * 2, color=INK, linewidth=1.6)
+        axis.plot(row["value"] * scale, position, "o", color=OKABE_ITO["blue"], markersize=7)
+        if pd.notna(row["published"]):
+            axis.plot(
+                row["published"] * scale,
+                position,
+                "x",
+                color=OKABE_ITO["vermillion"],
+                markersize=10,
+                markeredgewidth=2,
+            )
+        said.append(f"{column} {_effect_text(row, key, language)}")
+    axis.axvline(0, color="#9aa5b1", linewidth=0.8)
+    names = [layout["columns"][key][language] for key in ("naive", "cluster")]
+    axis.set_yticks([0, 1], names)
+    axis.set_ylim(-0.6, 1.6)
+    axis.xaxis.set_major_formatter(LocaleTicks(language))
+    axis.grid(True, axis="x")
+    n = rows["n"].max() if len(rows) else float("nan")
+    n_text = "" if pd.isna(n) else f" · n = {format_number(n, 0, language)}"
+    axis.set_title(layout["rows"][outcome][language] + n_text, fontsize=9.5, loc="left")
+    return said
+
+
+def _effect_legend(theory, language) -> list:
+    from matplotlib.lines import Line2D
+
+    from dsr_analysis.report.figure_style import INK, OKABE_ITO
+
+    blue, vermillion = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+    estimate = theory.word("fig_effects_estimate", language)
+    published = theory.word("fig_effects_published", language)
+    return [
+        Line2D(
+            [],
+            [],
+            color=INK,
+            marker="o",
+            markerfacecolor=blue,
+            markeredgecolor=blue,
+            label=estimate,
+        ),
+        Line2D(
+            [],
+            [],
+            color=vermillion,
+            marker="x",
+            linestyle="none",
+            markersize=9,
+            markeredgewidth=2,
+            label=published,
+        ),
+    ]
+
+
+def _effect_text(row: pd.Series, column_key: str, language: str) -> str:
+    """One KBH-6 estimate as its table prints it: value with its 95 % interval."""
+    cell = row.copy()
+    cell["column_key"] = column_key
+    return cell_text(cell, language)
 
 
 def assumptions_markdown(language: str = "da") -> str:
@@ -342,11 +525,13 @@ def assumptions_markdown(language: str = "da") -> str:
 
 
 def suppression_note(min_cell: int = DEFAULT_MIN_CELL, language: str = "da") -> str:
-    """Return the sentence explaining the suppression mark.
+    """Return the sentence explaining what a hidden cell is.
 
     Examples
     --------
-    >>> suppression_note(5)
-    '– : skjult, fordi færre end 5 børn indgår'
+    >>> suppression_note(5)[:50]
+    'skjult: tallet vises ikke, fordi det bygger på fær'
     """
-    return load_trial_tables()["text"]["suppressed_note"][language].format(min_cell=min_cell)
+    word = _theory().word("suppressed", language)
+    note = load_trial_tables()["text"]["suppressed_note"][language]
+    return note.format(min_cell=min_cell, suppressed=word)

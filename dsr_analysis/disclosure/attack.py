@@ -1,0 +1,185 @@
+"""The attacker: what a reader can deduce about every hidden number of a release.
+
+The reader knows every published number and every relation of the model (equalities,
+inequalities, nothing negative). For each hidden node the attacker finds the smallest and the
+largest value any table consistent with all of that allows, first by linear programming and
+then, for counts whose range is narrow, by integer programming (counts are whole numbers,
+which can narrow a range further). The verdicts:
+
+- with the truth at hand (a build, before publishing): every primary must keep its protection
+  interval (±1 for a count or a group size, half a unit of the mean for a mean);
+- with only the release (``dsr audit`` on a folder): a hidden count that could be small (its
+  range reaches below the minimum cell size) must have a range at least two wide, a hidden
+  mean's sum at least n wide, and no published group size or count may lie between 1 and
+  k - 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from dsr_analysis.disclosure.model import Model
+from dsr_analysis.disclosure.protect import COUNT_PROTECTION, MEAN_PROTECTION, _linked
+from dsr_analysis.disclosure.solver import INFINITY, Program
+
+_SLACK = 1e-6
+# Integer programs are run where the linear range, rounded, is at most this wide: wider
+# ranges of these tables cannot shrink below the protection interval through integrality.
+_INTEGER_CHECK_WIDTH = 4
+
+
+def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True) -> pd.DataFrame:
+    """The smallest and largest value of every unknown node given the known ones.
+
+    Parameters
+    ----------
+    model
+        The release's model; ``model.values`` holds the published value of known nodes.
+    known
+        Which nodes the reader knows (published, or zero by construction).
+    integer
+        Also run integer programs on narrow ranges of whole-number nodes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unknown node: ``node``, ``key``, ``type``, ``low``, ``high``.
+
+    Examples
+    --------
+    >>> from dsr_analysis.disclosure.model import TableSpec, build_model
+    >>> cells = pd.DataFrame({"table": "T", "municipality": ["A", "B", "Alle"],
+    ...     "column": "Total", "label": "yes", "n": [10, 10, 20], "count": [3, 6, 9],
+    ...     "value": [0.3, 0.6, 0.45], "kind": "share"})
+    >>> model = build_model(cells, {"T": TableSpec(population="p", exclusive=False)})
+    >>> known = model.nodes["key"] != ("c", "T", "A", "Total", "yes")   # A's count hidden alone
+    >>> feasible_ranges(model, known.to_numpy())[["low", "high"]].values.tolist()
+    [[3.0, 3.0]]
+    """
+    values = np.where(known, model.values, np.nan)
+    unknown = ~known
+    relations = sparse.vstack([model.equalities, model.inequalities]).tocsr()
+    n_eq = model.equalities.shape[0]
+    labels = _linked(model, relations, unknown)
+    rows = []
+    for label in np.unique(labels[unknown]):
+        members = np.flatnonzero((labels == label) & unknown)
+        low, high = _component_ranges(model, relations, n_eq, members, values, integer)
+        keys, types = model.nodes["key"], model.nodes["type"]
+        for node, a, b in zip(members, low, high, strict=True):
+            rows.append((int(node), keys.iat[node], types.iat[node], a, b))
+    return pd.DataFrame(rows, columns=["node", "key", "type", "low", "high"])
+
+
+def _component_ranges(model, relations, n_eq, members, values, integer):
+    columns = relations[:, members].tocsr()
+    touching = np.flatnonzero(np.diff(columns.indptr) > 0)
+    known_part = relations[touching] @ np.nan_to_num(values, nan=0.0)
+    # Only the unknown members stay variables; the known ones move to the right-hand side.
+    a = columns[touching]
+    equality = touching < n_eq
+    lo = np.where(equality, -known_part, -INFINITY)
+    hi = -known_part
+    if a.shape[0] == 0:
+        a, lo, hi = sparse.csr_matrix((1, len(members))), np.zeros(1), np.zeros(1)
+    size = len(members)
+    program = Program(a, lo, hi, np.zeros(size), np.full(size, INFINITY))
+    low, high = np.zeros(size), np.zeros(size)
+    for i in range(size):
+        for sense, out in ((1.0, low), (-1.0, high)):
+            cost = np.zeros(size)
+            cost[i] = sense
+            status, objective = program.optimise(cost)
+            out[i] = sense * objective if status == 0 else (INFINITY if sense < 0 else 0.0)
+    if integer:
+        whole = model.nodes["integer"].to_numpy()[members]
+        narrow = whole & (np.floor(high + _SLACK) - np.ceil(low - _SLACK) <= _INTEGER_CHECK_WIDTH)
+        if narrow.any():
+            exact = Program(a, lo, hi, np.zeros(size), np.full(size, INFINITY), integer=whole)
+            for i in np.flatnonzero(narrow):
+                for sense, out in ((1.0, low), (-1.0, high)):
+                    cost = np.zeros(size)
+                    cost[i] = sense
+                    status, objective = exact.optimise(cost)
+                    if status == 0:
+                        out[i] = sense * objective
+    return low, high
+
+
+def truth_findings(model: Model, hidden: np.ndarray, primary: np.ndarray,
+                   levels: np.ndarray, integer: bool = True) -> pd.DataFrame:
+    """Primaries whose protection interval a reader can break, given the truth.
+
+    Returns one row per finding: ``key``, ``true``, ``low``, ``high``, ``needed``.
+    """
+    known = ~hidden | (model.values <= _SLACK)
+    ranges = feasible_ranges(model, known, integer).set_index("node")
+    rows = []
+    for node in np.flatnonzero(primary):
+        true, level = float(model.values[node]), float(levels[node])
+        low, high = ranges.at[node, "low"], ranges.at[node, "high"]
+        if low > max(0.0, true - level) + _SLACK or high < true + level - _SLACK:
+            rows.append((model.nodes.at[node, "key"], true, low, high, level))
+    return pd.DataFrame(rows, columns=["key", "true", "low", "high", "needed"])
+
+
+def release_findings(model: Model, min_cell: int, integer: bool = True) -> pd.DataFrame:
+    """What a release alone gives away: small published numbers, narrow hidden ones.
+
+    ``model`` is built from the published cells with ``complete=False``: its unknown nodes
+    are NaN. Returns one row per finding: ``key``, ``problem`` (a sentence), ``low``,
+    ``high``.
+    """
+    values = model.values
+    types = model.nodes["type"].to_numpy()
+    known = ~np.isnan(values)
+    rows = []
+    small = known & (values >= 1 - _SLACK) & (values <= min_cell - 1 + _SLACK) & (types != "s")
+    for node in np.flatnonzero(small):
+        what = "group size" if types[node] == "n" else "count"
+        rows.append((model.nodes.at[node, "key"],
+                     f"a published {what} of {values[node]:g} (below {min_cell})",
+                     values[node], values[node]))
+    if (~known).any():
+        ranges = feasible_ranges(model, known, integer)
+        group = _groups_of_sums(model)
+        for node, key, kind, low, high in ranges.itertuples(index=False, name=None):
+            problem = _narrow(kind, low, high, min_cell, group, node, values, ranges)
+            if problem:
+                rows.append((key, problem, low, high))
+    return pd.DataFrame(rows, columns=["key", "problem", "low", "high"])
+
+
+def _groups_of_sums(model: Model) -> dict[int, int]:
+    types = model.nodes["type"].to_numpy()
+    return {
+        node: int(n_at)
+        for inputs, n_at in zip(model.value_nodes, model.n_node, strict=True)
+        for node in inputs
+        if types[node] == "s"
+    }
+
+
+def _narrow(kind, low, high, min_cell, group, node, values, ranges) -> str:
+    if kind == "s":
+        # Only a mean over a group that could be small needs protection; judge it by the
+        # largest such group the reader cannot rule out.
+        n_at = group.get(node)
+        n_low = n_high = values[n_at] if n_at is not None else np.nan
+        if n_at is not None and np.isnan(n_low):
+            found = ranges.loc[ranges["node"] == n_at, ["low", "high"]]
+            n_low, n_high = (float(v) for v in found.iloc[0]) if len(found) else (np.nan,) * 2
+        if math.isnan(n_low) or n_low > min_cell - 1 + _SLACK:
+            return ""
+        n = min(n_high, min_cell - 1)
+        if high - low < 2 * MEAN_PROTECTION * max(n, 1.0) - _SLACK:
+            return f"a hidden mean is known to within {(high - low) / max(n, 1.0):.2f}"
+        return ""
+    could_be_small = low <= min_cell - 1 + _SLACK and high >= 1 - _SLACK
+    if could_be_small and high - low < 2 * COUNT_PROTECTION - _SLACK:
+        return f"a hidden number is known to lie between {low:g} and {high:g}"
+    return ""
