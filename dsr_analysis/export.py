@@ -2,20 +2,22 @@
 
 The file is first read as it is, every cell a stripped string, so that validation can name
 the spreadsheet row and column of each problem; :mod:`dsr_analysis.validate` then checks the
-cells and types them. ``data/README.md`` documents the format for the municipalities.
+cells and types them. The cells are held as categorical columns (:mod:`dsr_analysis.grid`), so
+a file of a million rows takes memory in proportion to its size, and problems are held as
+arrays until shown (:mod:`dsr_analysis.problem_list`). ``data/README.md`` documents the format
+for the municipalities.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -24,7 +26,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from dsr_analysis import validate
 from dsr_analysis.codebook import Codebook, default_codebook
 from dsr_analysis.errors import InputValidationError, Problem
+from dsr_analysis.grid import CsvError, Grid, csv_grid, empty_codes, records_grid
 from dsr_analysis.municipalities import monitored_names
+from dsr_analysis.problem_list import Problems, RowProblems
 
 CSV_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIX = ".xlsx"
@@ -86,7 +90,7 @@ def load_export(
     ['A1', np.int64(1), np.False_]
     """
     path = Path(path)
-    cells, problems = export_cells(path)
+    cells, problems = grid_cells(*export_grid(path), path.name)
     return validate.validated_export(cells, path.name, codebook, municipalities, problems)
 
 
@@ -143,94 +147,144 @@ def load_export_by_municipality(
     path = Path(path)
     codebook = codebook or default_codebook()
     names = tuple(municipalities) if municipalities is not None else monitored_names()
-    records, delimiter = export_records(path)
-    cells, problems = cells_from_records(records, path.name, delimiter)
-    problems += validate.export_problems(cells, path.name, codebook, names)
+    grid, delimiter = export_grid(path)
+    cells, problems = grid_cells(grid, delimiter, path.name)
+    problems += validate.export_problem_list(cells, path.name, codebook, names)
     if not problems:
         return validate.typed_export(cells, codebook), {}
-    by_municipality = problems_by_municipality(problems, records, names)
-    sound = cells[~cells[validate.MUNICIPALITY_COLUMN].isin(list(by_municipality or ()))]
-    if by_municipality is None or sound.empty:
+    municipality = grid_column(grid, validate.MUNICIPALITY_COLUMN)
+    child = grid_column(grid, validate.ID_COLUMN)
+    by_municipality = problems_by_municipality(problems, municipality, child, names)
+    if by_municipality is None:
+        validate.raise_for_problems(problems)
+    sound = cells[~cells[validate.MUNICIPALITY_COLUMN].isin(list(by_municipality))]
+    if sound.empty:
         validate.raise_for_problems(problems)
     # The rules judge a row by its own cells or its child's other rows, and no child spans two
     # municipalities here, so the rest passes; validating it again keeps that a checked fact.
     export = validate.validated_export(sound, path.name, codebook, names)
     return export, {
-        name: InputValidationError(validate.shown_problems(found), total=len(found))
+        name: InputValidationError(found.shown(), total=len(found))
         for name, found in by_municipality.items()
     }
 
 
 def problems_by_municipality(
-    problems: Sequence[Problem], records: list[list[str]], names: Sequence[str]
-) -> dict[str, list[Problem]] | None:
+    problems: Sequence[Problem],
+    municipality: pd.Series,
+    child: pd.Series,
+    names: Sequence[str],
+) -> dict[str, Problems] | None:
     """Each municipality's problems, or None when any problem concerns the whole file.
 
     A problem belongs to a municipality when it sits in a data row whose municipality cell
-    names one of ``names`` and whose child is registered in no other municipality. The cells
-    are read from the raw ``records``, so rows set aside while reading (too many values) are
-    placed too. Everything else concerns the whole file: problems of the header or a column,
-    problems in the municipality column itself (empty, unknown or changing), and rows whose
-    child id turns up in several municipalities, since which of them is wrong is unknown.
+    names one of ``names`` and whose child is registered in no other municipality.
+    ``municipality`` and ``child`` are the file's cells under those columns as read, indexed
+    by spreadsheet row (see :func:`grid_column`), so rows set aside while reading (too many
+    values) are placed too. Everything else concerns the whole file: problems of the header or
+    a column, problems in the municipality column itself (empty, unknown or changing), and rows
+    whose child id turns up in several municipalities, since which of them is wrong is unknown.
 
     Examples
     --------
-    >>> records = [["child_id", "municipality"], ["A1", "Kolding"], ["B1", "Odense"]]
+    >>> municipality = pd.Series(["Kolding", "Odense"], index=[2, 3])
+    >>> child = pd.Series(["A1", "B1"], index=[2, 3])
     >>> wrong_wave = Problem("x.csv", 3, "wave", "a whole number")
-    >>> list(problems_by_municipality([wrong_wave], records, ["Kolding", "Odense"]))
+    >>> list(problems_by_municipality([wrong_wave], municipality, child, ["Kolding", "Odense"]))
     ['Odense']
-    >>> print(problems_by_municipality([Problem("x.csv", None, "wave", "a column")], records,
-    ...                                ["Kolding", "Odense"]))
+    >>> column = Problem("x.csv", None, "wave", "a column")
+    >>> print(problems_by_municipality([column], municipality, child, ["Kolding", "Odense"]))
     None
     """
-    municipality = record_column(records, validate.MUNICIPALITY_COLUMN)
-    child = record_column(records, validate.ID_COLUMN)
-    shared = children_in_several(municipality, child)
-    found: dict[str, list[Problem]] = {}
-    for problem in problems:
-        if problem.row is None or problem.row < 2:
-            return None
-        name = municipality.get(problem.row, "")
-        if problem.column == validate.MUNICIPALITY_COLUMN or name not in names:
-            return None
-        if child.get(problem.row, "") in shared:
-            return None
-        found.setdefault(name, []).append(problem)
+    group = row_groups(municipality, child, names)
+    parts = problems.parts if isinstance(problems, Problems) else [list(problems)]
+    found: dict[str, Problems] = {}
+    for part in parts:
+        if isinstance(part, RowProblems):
+            split = _split_batch(part, group, names)
+            if split is None:
+                return None
+            for name, batch in split:
+                found.setdefault(name, Problems())
+                found[name] += batch
+            continue
+        for problem in part:
+            if problem.row is None or problem.row < 2:
+                return None
+            if problem.column == validate.MUNICIPALITY_COLUMN:
+                return None
+            code = int(group[problem.row]) if problem.row < len(group) else -1
+            if code < 0:
+                return None
+            found.setdefault(names[code], Problems())
+            found[names[code]] += [problem]
     return found
 
 
-def record_column(records: list[list[str]], column: str) -> dict[int, str]:
-    """Spreadsheet row number -> the stripped cell under ``column`` in the header (first one).
+def row_groups(municipality: pd.Series, child: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """Spreadsheet row number -> position in ``names`` of the row's municipality, else -1.
 
-    Rows too short to reach the column are left out; so is everything when there is no such
-    column.
+    -1 also marks a row whose child id is in rows of several municipalities, and rows not read.
 
-    >>> record_column([["wave", "municipality"], [" 1 ", " Odense "], ["2"]], "municipality")
-    {2: 'Odense'}
+    >>> row_groups(pd.Series(["Odense", "Aarhus", "Odense"], index=[2, 3, 5]),
+    ...            pd.Series(["A", "B", "C"], index=[2, 3, 5]), ["Kolding", "Odense"]).tolist()
+    [-1, -1, 1, -1, -1, 1]
     """
-    header = [field.strip() for field in records[0]]
-    if column not in header:
-        return {}
-    position = header.index(column)
-    return {
-        number: record[position].strip()
-        for number, record in enumerate(records[1:], start=2)
-        if position < len(record)
-    }
+    places = validate.categorical(municipality)
+    position = {name: index for index, name in enumerate(names)}
+    of_category = np.array([position.get(text, -1) for text in places.cat.categories] + [-1])
+    codes = of_category[places.cat.codes.to_numpy()]
+    codes[children_in_several(municipality, child)] = -1
+    size = int(municipality.index.max()) + 1 if len(municipality) else 0
+    group = np.full(size, -1, dtype=np.int64)
+    group[municipality.index.to_numpy()] = codes
+    return group
 
 
-def children_in_several(municipality: dict[int, str], child: dict[int, str]) -> set[str]:
-    """Child ids found in rows of more than one (non-empty) municipality.
+def _split_batch(
+    batch: RowProblems, group: np.ndarray, names: Sequence[str]
+) -> list[tuple[str, RowProblems]] | None:
+    """A batch's problems by municipality (first one first), or None if any is whole-file."""
+    columns = batch.labels if batch.codes is None else [batch.labels[c] for c in set(batch.codes)]
+    if validate.MUNICIPALITY_COLUMN in columns:
+        return None
+    rows = batch.rows
+    if (rows < 2).any() or (rows >= len(group)).any():
+        return None
+    codes = group[rows]
+    if (codes < 0).any():
+        return None
+    distinct, first = np.unique(codes, return_index=True)
+    return [(names[code], batch.subset(codes == code)) for code in distinct[np.argsort(first)]]
 
-    >>> children_in_several({2: "Kolding", 3: "Odense", 4: "Odense"}, {2: "A", 3: "A", 4: "B"})
-    {'A'}
+
+def children_in_several(municipality: pd.Series, child: pd.Series) -> np.ndarray:
+    """Whether each row's child id is also found with another (non-empty) municipality.
+
+    >>> children_in_several(pd.Series(["Kolding", "Odense", "Odense", ""]),
+    ...                     pd.Series(["A", "A", "B", "B"])).tolist()
+    [True, True, False, False]
     """
-    seen: dict[str, set[str]] = {}
-    for row, name in municipality.items():
-        identifier = child.get(row, "")
-        if identifier and name:
-            seen.setdefault(identifier, set()).add(name)
-    return {identifier for identifier, places in seen.items() if len(places) > 1}
+    places = validate.categorical(municipality).cat.codes.to_numpy()
+    children = validate.categorical(child)
+    ids = children.cat.codes.to_numpy()
+    both = (municipality.to_numpy() != "") & (child.to_numpy() != "")
+    pairs = np.unique(np.stack([ids[both], places[both]]), axis=1)
+    places_per_child = np.bincount(pairs[0], minlength=len(children.cat.categories))
+    return places_per_child[ids] > 1
+
+
+def grid_column(grid: Grid, column: str) -> pd.Series:
+    """The cells under the header's (first) ``column``, by spreadsheet row; "" without one.
+
+    >>> from dsr_analysis.grid import records_grid
+    >>> grid_column(records_grid([["wave", "municipality"], [" 1 ", " Odense "], ["2"]]),
+    ...             "municipality").to_dict()
+    {2: 'Odense', 3: ''}
+    """
+    if column not in grid.header:
+        return pd.Series("", index=grid.rows.index, dtype=object)
+    return pd.Series(grid.rows[grid.header.index(column)], name=column)
 
 
 def export_cells(path: Path | str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -238,7 +292,8 @@ def export_cells(path: Path | str) -> tuple[pd.DataFrame, list[Problem]]:
 
     The frame has the header's column names and the spreadsheet row numbers as index; blank
     rows are left out. Rows and columns that cannot be placed (too many values, no or a
-    repeated column name) are left out too and reported in the problems.
+    repeated column name) are left out too and reported in the problems. The columns are
+    categorical (each distinct text stored once).
 
     Raises
     ------
@@ -246,12 +301,13 @@ def export_cells(path: Path | str) -> tuple[pd.DataFrame, list[Problem]]:
         If the file cannot be read at all: missing, empty, unreadable, wrong separator.
     """
     path = Path(path)
-    records, delimiter = export_records(path)
-    return cells_from_records(records, path.name, delimiter)
+    cells, problems = grid_cells(*export_grid(path), path.name)
+    return cells, list(problems)
 
 
-def export_records(path: Path) -> tuple[list[list[str]], str | None]:
-    """The file's records as read (record 1 = the header) and its CSV separator (None: Excel).
+def export_grid(path: Path) -> tuple[Grid, str | None]:
+    """The file's records as read (:class:`~dsr_analysis.grid.Grid`) and its CSV separator
+    (None: Excel).
 
     Raises
     ------
@@ -261,10 +317,15 @@ def export_records(path: Path) -> tuple[list[list[str]], str | None]:
     if not path.is_file():
         fail(path.name, None, "an export file at this path; there is none")
     if path.suffix.lower() == EXCEL_SUFFIX:
-        return xlsx_records(path), None
-    text = decoded_text(path.read_bytes(), path.name)
+        return xlsx_grid(path), None
+    data = path.read_bytes()
+    text, encoding = decoded(data, path.name)
     delimiter = header_delimiter(text, path.name)
-    return csv_records(text, delimiter, path.name), delimiter
+    del text  # the parser reads the bytes; the text of a large file need not stay
+    try:
+        return csv_grid(data, encoding, delimiter), delimiter
+    except CsvError as error:
+        fail(path.name, None, f"well-formed CSV ({error})")
 
 
 def fail(file: str, row: int | None, expected: str) -> NoReturn:
@@ -278,6 +339,11 @@ def decoded_text(data: bytes, file: str) -> str:
     >>> decoded_text("wave;kommune\\n1;Ærø".encode("cp1252"), "x.csv").splitlines()[1]
     '1;Ærø'
     """
+    return decoded(data, file)[0]
+
+
+def decoded(data: bytes, file: str) -> tuple[str, str]:
+    """The file's text and the encoding it was decoded with (see :func:`decoded_text`)."""
     if not data.strip():
         fail(file, None, "a header row and at least one data row; the file is empty")
     for signature, found in SIGNATURES.items():
@@ -296,7 +362,7 @@ def decoded_text(data: bytes, file: str) -> str:
                 None,
                 f"one encoding throughout ({READABLE}); this file mixes UTF-8 and cp1252",
             )
-        return text
+        return text, encoding
     fail(file, None, f"{READABLE}; the file cannot be decoded as any of them")
 
 
@@ -313,14 +379,6 @@ def header_delimiter(text: str, file: str) -> str:
         name = DELIMITER_NAMES[best]
         fail(file, 1, f"columns separated by ';' or ','; the header row is separated by {name}")
     return best if counts[best] else DELIMITERS[0]
-
-
-def csv_records(text: str, delimiter: str, file: str) -> list[list[str]]:
-    """The CSV's records, one list of fields per spreadsheet row (blank lines as ``[]``)."""
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        fail(file, None, f"well-formed CSV ({error})")
 
 
 def cell_text(value: object) -> str:
@@ -342,18 +400,24 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def xlsx_records(path: Path) -> list[list[str]]:
-    """The first sheet's rows as lists of cell texts, from row 1 on."""
+def xlsx_grid(path: Path) -> Grid:
+    """The first sheet's rows, from row 1 on, as a grid."""
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         fail(path.name, None, "an Excel workbook (.xlsx) that opens; this one cannot be read")
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        return [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        return records_grid(xlsx_records(workbook))
     finally:
         workbook.close()
+
+
+def xlsx_records(workbook) -> Iterator[list[str]]:
+    """The first sheet's rows as lists of cell texts, from row 1 on, one at a time."""
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    for row in sheet.iter_rows(values_only=True):
+        yield [cell_text(value) for value in row]
 
 
 def column_labels(header: Sequence[str]) -> list[str]:
@@ -387,33 +451,71 @@ def header_problems(header: Sequence[str], file: str) -> list[Problem]:
 
 
 def row_shape_problems(
-    grid: pd.DataFrame, width: int, file: str, delimiter: str | None
-) -> list[Problem]:
+    rows: pd.DataFrame, width: int, file: str, delimiter: str | None
+) -> list[RowProblems]:
     """Rows with values beyond the header's last column, or in another separator.
 
-    ``grid`` holds the rows as read, positions as columns, padded with "".
+    ``rows`` holds the rows as read, positions as columns, padded with "" (a grid's rows).
     """
     if delimiter is None:
         return []
     other = DELIMITERS[1] if delimiter == DELIMITERS[0] else DELIMITERS[0]
     separator = DELIMITER_NAMES[delimiter]
-    problems = []
-    filled = grid.ne("")
-    beyond = filled.iloc[:, width:].any(axis=1)
-    others = filled.iloc[:, 1:].eq(False).all(axis=1) & grid.iloc[:, 0].str.contains(
-        other, regex=False
-    )
-    for row in grid.index[others]:
-        expected = f"values separated by {separator} as in the header row; this row uses {other!r}"
-        problems.append(Problem(file, int(row), None, expected))
-    for row in grid.index[beyond & ~others]:
-        count = int(filled.loc[row].to_numpy().nonzero()[0].max()) + 1
-        hint = "; a decimal comma such as 3,5 must be in quotes when ',' separates the columns"
-        expected = f"at most {width} values, as the header row has; this row has {count}" + (
-            hint if delimiter == "," else ""
-        )
-        problems.append(Problem(file, int(row), None, expected))
-    return problems
+    filled = [~empty_codes(rows[position].array) for position in rows.columns]
+    beyond = np.logical_or.reduce(filled[width:], initial=False) & np.ones(len(rows), bool)
+    rest_empty = ~np.logical_or.reduce(filled[1:], initial=False)
+    first = validate.categorical(rows[0])
+    others = rest_empty & first.str.contains(other, regex=False).to_numpy(dtype=bool)
+    numbers = rows.index.to_numpy()
+    expected = f"values separated by {separator} as in the header row; this row uses {other!r}"
+    hint = "; a decimal comma such as 3,5 must be in quotes when ',' separates the columns"
+    long = beyond & ~others
+    last = np.zeros(int(long.sum()), dtype=np.int64)
+    for position, cells in enumerate(filled):
+        last[cells[long]] = position + 1
+    return [
+        RowProblems(file, numbers[others], (None,), expected),
+        RowProblems(
+            file,
+            numbers[long],
+            (None,),
+            lambda count: f"at most {width} values, as the header row has; this row has "
+            f"{int(count)}" + (hint if delimiter == "," else ""),
+            payload={"count": last},
+        ),
+    ]
+
+
+def grid_cells(grid: Grid, delimiter: str | None, file: str) -> tuple[pd.DataFrame, Problems]:
+    """Cells and reading problems of a grid (as :func:`export_cells`; problems as arrays)."""
+    if not grid.header or not any(grid.header):
+        fail(file, 1, "the codebook's column names in row 1; the row is empty")
+    header = list(grid.header)
+    while header and not header[-1]:
+        header = header[:-1]
+    if len(header) == 1:
+        fail(file, 1, single_column_expectation(header[0], delimiter))
+    rows = grid.rows
+    if rows.empty:
+        fail(file, None, "at least one data row (one row per registration) below the header")
+    header = header + [""] * (rows.shape[1] - len(header))
+    labels = column_labels(header)
+    problems = Problems([header_problems(header, file)])
+    for position, name in enumerate(header):
+        if not name and position < len(grid.header) and (~empty_codes(rows[position].array)).any():
+            expected = "a column name in row 1 above this column, which holds data"
+            problems += [Problem(file, None, labels[position], expected)]
+    shape = row_shape_problems(rows, len(grid.header), file, delimiter)
+    for batch in shape:
+        problems += batch
+    rows = rows.set_axis(labels, axis=1)
+    bad_rows = np.unique(np.concatenate([batch.rows for batch in shape] or [np.zeros(0, int)]))
+    kept = [label for label, name in zip(labels, header, strict=True) if label == name]
+    dropped_columns = [label for label in labels if label not in kept]
+    problems += validate.cpr_batch(rows.loc[bad_rows], file)
+    rest = rows.drop(index=bad_rows) if len(bad_rows) else rows
+    problems += validate.cpr_batch(rest[dropped_columns], file)
+    return rest[kept], problems
 
 
 def cells_from_records(
@@ -424,47 +526,14 @@ def cells_from_records(
     Examples
     --------
     >>> cells, problems = cells_from_records([["wave", "age_years"], [], [" 2 ", "3,5"]], "x.csv")
-    >>> cells
+    >>> cells.astype(str)
       wave age_years
     3    2       3,5
     >>> problems
     []
     """
-    rows = [[field.strip() for field in record] for record in records]
-    if not rows or not any(rows[0]):
-        fail(file, 1, "the codebook's column names in row 1; the row is empty")
-    header = rows[0]
-    while header and not header[-1]:
-        header = header[:-1]
-    if len(header) == 1:
-        fail(file, 1, single_column_expectation(header[0], delimiter))
-    width = max(len(row) for row in rows)
-    data = {number: row + [""] * (width - len(row)) for number, row in enumerate(rows, 1)}
-    grid = pd.DataFrame.from_dict(
-        {number: row for number, row in data.items() if number > 1 and any(row)},
-        orient="index",
-        columns=range(width),
-        dtype=str,
-    )
-    if grid.empty:
-        fail(file, None, "at least one data row (one row per registration) below the header")
-    header = header + [""] * (width - len(header))
-    labels = column_labels(header)
-    problems = header_problems(header, file)
-    has_data = grid.ne("").any(axis=0)
-    for position, name in enumerate(header):
-        if not name and position < len(rows[0]) and has_data[position]:
-            expected = "a column name in row 1 above this column, which holds data"
-            problems.append(Problem(file, None, labels[position], expected))
-    problems += row_shape_problems(grid, len(rows[0]), file, delimiter)
-    grid.columns = labels
-    bad_rows = sorted({p.row for p in problems if p.row is not None and p.row > 1})
-    kept = [label for label, name in zip(labels, header, strict=True) if label == name]
-    dropped_columns = [label for label in labels if label not in kept]
-    problems += validate.cpr_problems(grid.loc[bad_rows], file)
-    rest = grid.drop(index=bad_rows)
-    problems += validate.cpr_problems(rest[dropped_columns], file)
-    return rest[kept], problems
+    cells, problems = grid_cells(records_grid(records), delimiter, file)
+    return cells, list(problems)
 
 
 def single_column_expectation(name: str, delimiter: str | None) -> str:

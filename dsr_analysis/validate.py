@@ -2,117 +2,66 @@
 
 Rules read the export's *cells*: a frame of stripped strings ("" = empty) with the header's
 column names and the spreadsheet row numbers as index (header = row 1, first data row = row 2),
-as :func:`dsr_analysis.export.export_cells` makes it. A problem never shows a child id or a cell
+as :func:`dsr_analysis.export.export_cells` makes it; the export's columns are categorical, and
+a rule judges each distinct text once (:mod:`dsr_analysis.cell_values`). A rule returns its
+problems as arrays (:class:`~dsr_analysis.problem_list.RowProblems`), so a million of them cost
+little; only those an error lists become messages. A problem never shows a child id or a cell
 that may hold a CPR number: the analyst is told where to look, not what is there.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
-from itertools import islice, zip_longest
 
 import numpy as np
 import pandas as pd
 
+from dsr_analysis.cell_values import (
+    categorical,
+    cpr_like,
+    dates_of,
+    decimals_of,
+    each_value,
+    flags_of,
+    integers_of,
+    looks_like_cpr,
+    parsed_dates,
+    parsed_decimals,
+    parsed_flags,
+    parsed_integers,
+    ranks,
+    safe_value,
+)
 from dsr_analysis.codebook import OPTIONAL_COLUMNS, Codebook, Question, default_codebook
+from dsr_analysis.course_rules import (
+    DATE_COLUMN,
+    ID_COLUMN,
+    MUNICIPALITY_COLUMN,
+    WAVE_COLUMN,
+    course_problems,
+)
 from dsr_analysis.errors import InputValidationError, Problem
 from dsr_analysis.municipalities import monitored_names, unmonitored_names
+from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems
 
-MAX_PROBLEMS = 50
-"""How many problems an error lists; the total is always given."""
-
-MAX_ECHO_LENGTH = 20
-"""Longer cells are never shown in a message: they may be free text about a person."""
-
-CPR = re.compile(r"(?<!\d)(?P<day>\d{2})(?P<month>\d{2})(?P<year>\d{2})[-\s]?\d{4}(?!\d)")
-# Excel drops the leading zero of a CPR number typed into a number cell (0102031234 becomes
-# 102031234), so a cell of exactly nine digits is read as if it had that zero.
-CPR_ANYWHERE = r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)"
-NINE_DIGITS = re.compile(r"\d{9}")
-LONG_DIGIT_RUN = re.compile(r"\d{6}")
-DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-INTEGER = r"\+?\d{1,9}"
-DECIMAL = r"[+-]?\d+(?:[.,]\d+)?"
-ISO_DATE = r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-DANISH_DATE = r"(?P<day>\d{1,2})(?P<sep>[-.])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})"
-TRUE_FALSE = {"1": True, "0": False, "true": True, "false": False}
-
-ID_COLUMN, MUNICIPALITY_COLUMN, WAVE_COLUMN, DATE_COLUMN = (
-    "child_id",
-    "municipality",
-    "wave",
-    "registration_date",
-)
+CPR_EXPECTED = "no CPR number in any cell; this cell looks like one (value not shown): remove it"
 
 
 # --- CPR numbers -------------------------------------------------------------------------------
 
 
-def is_cpr_date(day: int, month: int, year: int) -> bool:
-    """Whether DD, MM and YY form a calendar date in some century.
+def cpr_batch(cells: pd.DataFrame, file: str) -> RowProblems:
+    """One problem per cell that looks like a CPR number, by row and column, never the value.
 
-    29 February counts in every year divisible by four, as one of its centuries has it.
-
-    >>> is_cpr_date(29, 2, 0), is_cpr_date(29, 2, 1), is_cpr_date(31, 4, 11)
-    (True, False, False)
+    Each column's distinct texts are screened once; the problems run row by row.
     """
-    if not 1 <= month <= 12 or not 1 <= day <= DAYS_IN_MONTH[month]:
-        return False
-    return not (month == 2 and day == 29) or year % 4 == 0
-
-
-def looks_like_cpr(text: str) -> bool:
-    """Whether a string holds something that looks like a Danish CPR number.
-
-    That is ten digits DDMMYYSSSS, or DDMMYY-SSSS, whose first six digits are a valid date.
-    The modulus-11 check is deliberately not used: numbers issued since 2007 need not pass it.
-
-    >>> looks_like_cpr("010203-4567"), looks_like_cpr("2011-02-15"), looks_like_cpr("3202111234")
-    (True, False, False)
-    """
-    if NINE_DIGITS.fullmatch(text):
-        text = "0" + text
-    return any(
-        is_cpr_date(int(match["day"]), int(match["month"]), int(match["year"]))
-        for match in CPR.finditer(text)
-    )
-
-
-def cpr_like(values: pd.Series) -> pd.Series:
-    """Whether each string looks like a CPR number (see :func:`looks_like_cpr`).
-
-    A vectorised regex finds the few candidates; only they have their date checked.
-
-    >>> cpr_like(pd.Series(["150211-1234", "1502111234", "3202111234", "2", "id 010203 4567"]))
-    0     True
-    1     True
-    2    False
-    3    False
-    4     True
-    dtype: bool
-    """
-    values = values.astype(str)
-    candidates = values[values.str.len() >= 9]
-    candidates = candidates[
-        candidates.str.contains(CPR_ANYWHERE) | candidates.str.fullmatch(NINE_DIGITS.pattern)
-    ]
-    hits = [index for index, text in candidates.items() if looks_like_cpr(text)]
-    return pd.Series(values.index.isin(hits), index=values.index)
-
-
-def safe_value(text: str) -> str | None:
-    """The cell as it may be shown in a message, or None when it must not be shown.
-
-    Long cells, cells with six digits in a row and CPR-like cells are never shown.
-
-    >>> safe_value("Aarhus"), safe_value("0102031234"), safe_value("ring 123456")
-    ('Aarhus', None, None)
-    """
-    if len(text) > MAX_ECHO_LENGTH or LONG_DIGIT_RUN.search(text) or looks_like_cpr(text):
-        return None
-    return text
+    positions, columns = [], []
+    for number, column in enumerate(cells.columns):
+        hits = np.flatnonzero(each_value(cells[column], cpr_like).to_numpy(dtype=bool))
+        positions.append(hits)
+        columns.append(np.full(len(hits), number, dtype=np.int32))
+    return _cell_batch(cells, positions, columns, file, CPR_EXPECTED, echo=False)
 
 
 def cpr_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
@@ -122,95 +71,67 @@ def cpr_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
     >>> [str(p) for p in cpr_problems(cells, "x.csv")]  # doctest: +ELLIPSIS
     ["x.csv, row 3, column 'child_id': expected no CPR number..."]
     """
-    stacked = cells.stack()
-    hits = stacked.index[cpr_like(stacked).to_numpy()]
-    return [
-        Problem(
-            file,
-            int(row),
-            column,
-            "no CPR number in any cell; this cell looks like one (value not shown): remove it",
-        )
-        for row, column in hits
-    ]
+    return list(cpr_batch(cells, file))
 
 
-# --- parsing cells -------------------------------------------------------------------------------
+# --- building problems -------------------------------------------------------------------------
 
 
-def parsed_integers(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
-    """Whole numbers as ``Int64``; empty or non-integer cells become <NA>.
-
-    A frame is parsed in one pass, not column by column.
-
-    >>> parsed_integers(pd.Series(["3", "", "3.5", "99"])).tolist()
-    [3, <NA>, <NA>, 99]
-    >>> parsed_integers(pd.DataFrame({"a": ["1", "x"], "b": ["", "2"]})).dtypes.tolist()
-    [Int64Dtype(), Int64Dtype()]
-    """
-    if isinstance(values, pd.DataFrame):
-        flat = parsed_integers(pd.Series(values.to_numpy(dtype=object).ravel(), dtype=str))
-        grid = flat.to_numpy(dtype="float64", na_value=np.nan).reshape(values.shape)
-        return pd.DataFrame(grid, index=values.index, columns=values.columns).astype("Int64")
-    whole = values.where(values.str.fullmatch(INTEGER))
-    return pd.to_numeric(whole, errors="coerce").astype("Int64")
+def _flags(mask: pd.Series | np.ndarray) -> np.ndarray:
+    """A mask as a plain boolean array, missing counted as False."""
+    if isinstance(mask, pd.Series):
+        return mask.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(mask, dtype=bool)
 
 
-def parsed_decimals(values: pd.Series) -> pd.Series:
-    """Decimal numbers as float64, with a decimal point or comma; others become NaN.
-
-    >>> parsed_decimals(pd.Series(["3,5", "4", "", "tre"])).tolist()
-    [3.5, 4.0, nan, nan]
-    """
-    numbers = values.where(values.str.fullmatch(DECIMAL)).str.replace(",", ".", regex=False)
-    return pd.to_numeric(numbers, errors="coerce").astype("float64")
-
-
-def parsed_dates(values: pd.Series) -> pd.Series:
-    """Dates written 2011-02-15 (ISO), 15-02-2011 or 15.02.2011; others become NaT.
-
-    >>> parsed_dates(pd.Series(["2011-02-15", "15.02.2011", "31-02-2011", ""])).tolist()
-    [Timestamp('2011-02-15 00:00:00'), Timestamp('2011-02-15 00:00:00'), NaT, NaT]
-    """
-    iso = values.str.extract(f"^{ISO_DATE}$")
-    danish = values.str.extract(f"^{DANISH_DATE}$")
-    parts = iso[["year", "month", "day"]].fillna(danish[["year", "month", "day"]])
-    parts = parts.apply(pd.to_numeric, errors="coerce")
-    if parts.empty:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    return pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
-
-
-def parsed_flags(values: pd.Series) -> pd.Series:
-    """0/1 (or false/true) as booleans; anything else becomes <NA>.
-
-    >>> parsed_flags(pd.Series(["1", "0", "TRUE", "ja"])).tolist()
-    [True, False, True, <NA>]
-    """
-    return values.str.lower().map(TRUE_FALSE).astype("boolean")
-
-
-# --- rules ---------------------------------------------------------------------------------------
+def _shown(values: pd.Series):
+    """How a problem shows the cell of ``values`` at its row (see :func:`safe_value`)."""
+    return lambda row, column: safe_value(str(values.loc[row]))
 
 
 def _problems(
-    mask: pd.Series, values: pd.Series, file: str, column: str, expected: str, echo: bool = True
-) -> list[Problem]:
-    rows = mask[mask.fillna(False).astype(bool)].index
-    return [
-        Problem(file, int(row), column, expected, safe_value(values[row]) if echo else None)
-        for row in rows
-    ]
+    mask: pd.Series | np.ndarray,
+    values: pd.Series,
+    file: str,
+    column: str,
+    expected: str,
+    echo: bool = True,
+) -> RowProblems:
+    rows = values.index.to_numpy()[_flags(mask)]
+    return RowProblems(file, rows, (column,), expected, value=_shown(values) if echo else None)
 
 
-def _cell_problems(
-    mask: pd.DataFrame, cells: pd.DataFrame, file: str, expected: str
-) -> list[Problem]:
-    stacked = mask.fillna(False).astype(bool).stack()
-    return [
-        Problem(file, int(row), column, expected, safe_value(cells.at[row, column]))
-        for row, column in stacked.index[stacked.to_numpy()]
-    ]
+def _cell_batch(
+    cells: pd.DataFrame,
+    positions: list[np.ndarray],
+    columns: list[np.ndarray],
+    file: str,
+    expected: str,
+    echo: bool = True,
+) -> RowProblems:
+    """Problems at (row position, column number) pairs of ``cells``, row by row."""
+    position = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+    number = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
+    order = np.lexsort((number, position))
+    return RowProblems(
+        file,
+        cells.index.to_numpy()[position[order]],
+        tuple(cells.columns),
+        expected,
+        number[order],
+        value=(lambda row, column: safe_value(str(cells.at[row, column]))) if echo else None,
+    )
+
+
+def _cell_problems(masks: dict[str, np.ndarray], cells: pd.DataFrame, file: str, expected: str):
+    """Problems at the cells where ``masks`` (by column of ``cells``) are true, row by row."""
+    numbers = {column: number for number, column in enumerate(cells.columns)}
+    positions = [np.flatnonzero(mask) for mask in masks.values()]
+    columns = [np.full(len(p), numbers[c], np.int32) for c, p in zip(masks, positions, strict=True)]
+    return _cell_batch(cells, positions, columns, file, expected)
+
+
+# --- rules ---------------------------------------------------------------------------------------
 
 
 def column_problems(columns: Sequence[str], file: str, codebook: Codebook) -> list[Problem]:
@@ -246,83 +167,114 @@ def column_problems(columns: Sequence[str], file: str, codebook: Codebook) -> li
     return problems
 
 
-def child_id_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
+def child_id_problems(cells: pd.DataFrame, file: str) -> RowProblems:
     """Rows without a child id (the value of a child id is never shown)."""
-    values = cells[ID_COLUMN]
+    values = categorical(cells[ID_COLUMN])
     expected = "the child's serial number from the monitoring system; the cell is empty"
     return _problems(values.eq(""), values, file, ID_COLUMN, expected, echo=False)
 
 
 def municipality_problems(
     cells: pd.DataFrame, file: str, names: Sequence[str], unmonitored: Sequence[str] = ()
-) -> list[Problem]:
+) -> Problems:
     """Rows whose municipality is empty or not one of ``names``.
+
+    Unknown names are listed name by name, in the order they first appear.
 
     >>> cells = pd.DataFrame({"municipality": ["Odense", "Mariagerfjord"]}, index=[2, 3])
     >>> print(municipality_problems(cells, "x.csv", ["Odense"], ["Mariagerfjord"])[0])
     x.csv, row 3, column 'municipality': found 'Mariagerfjord'; expected one of the monitored \
 municipalities (Odense); Mariagerfjord did not monitor children in the project
     """
-    values = cells[MUNICIPALITY_COLUMN]
+    values = categorical(cells[MUNICIPALITY_COLUMN])
     listed = f"one of the monitored municipalities ({', '.join(names)})"
-    problems = _problems(values.eq(""), values, file, MUNICIPALITY_COLUMN, f"{listed}; empty")
+    empty = _problems(values.eq(""), values, file, MUNICIPALITY_COLUMN, f"{listed}; empty")
+    problems = Problems([empty])
     lower = {name.lower(): name for name in names}
-    unknown = values.ne("") & ~values.isin(list(names))
-    for value in values[unknown].unique():
+    unknown = np.flatnonzero(_flags(values.ne("") & ~values.isin(list(names))))
+    codes = values.cat.codes.to_numpy()[unknown]
+    distinct, first = np.unique(codes, return_index=True)
+    appearance = np.zeros(len(values.cat.categories), dtype=np.int64)
+    appearance[distinct] = np.argsort(np.argsort(first))
+    order = np.argsort(appearance[codes], kind="stable")
+    categories = values.cat.categories
+
+    def expected(code: int) -> str:
+        value = categories[code]
         if value in unmonitored:
             hint = f"; {value} did not monitor children in the project"
         else:
             nearest = difflib.get_close_matches(value.lower(), list(lower), n=1, cutoff=0.6)
             hint = f"; did you mean '{lower[nearest[0]]}'?" if nearest else ""
-        problems += _problems(values.eq(value), values, file, MUNICIPALITY_COLUMN, listed + hint)
+        return listed + hint
+
+    problems += RowProblems(
+        file,
+        values.index.to_numpy()[unknown[order]],
+        (MUNICIPALITY_COLUMN,),
+        expected,
+        payload={"code": codes[order]},
+        value=_shown(values),
+    )
     return problems
 
 
 def valid_waves(cells: pd.DataFrame, codebook: Codebook) -> pd.Series:
     """Each row's wave as ``Int64``, <NA> where it is not a whole number from 1 to max_waves."""
-    waves = parsed_integers(cells[WAVE_COLUMN])
-    return waves.where(waves.between(1, codebook.max_waves))
+    top = codebook.max_waves
+    return each_value(cells[WAVE_COLUMN], lambda t: (w := integers_of(t)).where(w.between(1, top)))
 
 
-def wave_problems(cells: pd.DataFrame, file: str, codebook: Codebook) -> list[Problem]:
+def wave_problems(
+    cells: pd.DataFrame, file: str, codebook: Codebook, waves: pd.Series | None = None
+) -> Problems:
     """Rows whose wave is empty or not a whole number from 1 to ``max_waves``."""
-    values = cells[WAVE_COLUMN]
+    values = categorical(cells[WAVE_COLUMN])
     expected = f"a whole number from 1 to {codebook.max_waves} (1 = the start registration)"
-    bad = valid_waves(cells, codebook).isna()
-    return _problems(values.eq(""), values, file, WAVE_COLUMN, f"{expected}; empty") + _problems(
-        bad & values.ne(""), values, file, WAVE_COLUMN, expected
+    bad = (valid_waves(cells, codebook) if waves is None else waves).isna()
+    return Problems(
+        [
+            _problems(values.eq(""), values, file, WAVE_COLUMN, f"{expected}; empty"),
+            _problems(bad & values.ne(""), values, file, WAVE_COLUMN, expected),
+        ]
     )
 
 
-def date_problems(cells: pd.DataFrame, file: str, codebook: Codebook) -> list[Problem]:
+def date_problems(
+    cells: pd.DataFrame, file: str, codebook: Codebook, dates: pd.Series | None = None
+) -> Problems:
     """Rows whose registration date is empty, not a date, or outside the monitoring window."""
-    values = cells[DATE_COLUMN]
-    dates = parsed_dates(values)
+    values = categorical(cells[DATE_COLUMN])
+    dates = parsed_dates(values) if dates is None else dates
     start, end = codebook.window_start.isoformat(), codebook.window_end.isoformat()
     outside = dates.notna() & ~dates.between(pd.Timestamp(start), pd.Timestamp(end))
     written = "a date written 2011-02-15, 15-02-2011 or 15.02.2011"
-    return (
-        _problems(values.eq(""), values, file, DATE_COLUMN, f"{written}; the cell is empty")
-        + _problems(values.ne("") & dates.isna(), values, file, DATE_COLUMN, written)
-        + _problems(
-            outside, values, file, DATE_COLUMN, f"a date in the monitoring window {start} to {end}"
-        )
+    window = f"a date in the monitoring window {start} to {end}"
+    return Problems(
+        [
+            _problems(values.eq(""), values, file, DATE_COLUMN, f"{written}; the cell is empty"),
+            _problems(values.ne("") & dates.isna(), values, file, DATE_COLUMN, written),
+            _problems(outside, values, file, DATE_COLUMN, window),
+        ]
     )
 
 
-def age_problems(cells: pd.DataFrame, file: str, question: Question) -> list[Problem]:
+def age_problems(cells: pd.DataFrame, file: str, question: Question) -> Problems:
     """Ages that are not a number, or not at least the minimum and under the maximum.
 
     The codebook's age groups end at "6 år", so an age must be under its maximum (7 years).
     """
     column = question.columns[0]
-    values = cells[column]
+    values = categorical(cells[column])
     ages = parsed_decimals(values)
     low, high = question.age_range
     number = "the age in years as a number, e.g. 3.5 or 3,5"
     span = f"an age in years of at least {low:g} and under {high:g}"
-    return _problems(values.ne("") & ages.isna(), values, file, column, number) + _problems(
-        ages.notna() & ~((ages >= low) & (ages < high)), values, file, column, span
+    return Problems(
+        [
+            _problems(values.ne("") & ages.isna(), values, file, column, number),
+            _problems(ages.notna() & ~((ages >= low) & (ages < high)), values, file, column, span),
+        ]
     )
 
 
@@ -346,215 +298,92 @@ def codes_text(question: Question, dont_know_code: int) -> str:
 
 
 def choice_problems(
-    cells: pd.DataFrame, integers: pd.DataFrame, file: str, question: Question, dont_know: int
-) -> list[Problem]:
-    """Cells of a single-choice or yes/no question that hold no option code of it.
-
-    ``integers`` is :func:`parsed_integers` of the cells' answer columns.
-    """
+    cells: pd.DataFrame, file: str, question: Question, dont_know: int
+) -> RowProblems:
+    """Cells of a single-choice or yes/no question that hold no option code of it."""
     column = question.columns[0]
-    values = cells[column]
-    bad = values.ne("") & ~integers[column].isin(question.codes).fillna(False)
+    values = categorical(cells[column])
+    known = each_value(values, lambda t: integers_of(t).isin(question.codes).fillna(False))
+    bad = values.ne("") & ~known.astype(bool)
     return _problems(bad, values, file, column, codes_text(question, dont_know))
 
 
-def scale_problems(
-    cells: pd.DataFrame, integers: pd.DataFrame, file: str, question: Question, dont_know: int
-) -> list[Problem]:
+def scale_problems(cells: pd.DataFrame, file: str, question: Question, dont_know: int):
     """Scale cells that are neither 1 to the scale's maximum nor the "ved ikke" code."""
     top = question.scale_maximum
+
+    def valid(texts: pd.Series) -> pd.Series:
+        scores = integers_of(texts)
+        return ((scores.ge(1) & scores.le(top)) | scores.eq(dont_know)).fillna(False)
+
     columns = [column for column in question.columns if column in cells]
-    scores = integers[columns]
-    valid = (scores.ge(1) & scores.le(top)) | scores.eq(dont_know)
-    bad = cells[columns].ne("") & ~valid.fillna(False)
+    masks = {}
+    for column in columns:
+        values = categorical(cells[column])
+        masks[column] = _flags(values.ne("") & ~each_value(values, valid).astype(bool))
     expected = f"a whole number from 1 to {top}, or {dont_know} for 'ved ikke'"
-    return _cell_problems(bad, cells, file, expected)
+    return _cell_problems(masks, cells[columns], file, expected)
 
 
-def multiple_choice_problems(cells: pd.DataFrame, file: str, question: Question) -> list[Problem]:
+def multiple_choice_problems(cells: pd.DataFrame, file: str, question: Question) -> Problems:
     """Option cells other than 0/1, and registrations answering only some option columns."""
     columns = [column for column in question.columns if column in cells]
-    bad = ~cells[columns].isin(["", "0", "1"])
-    problems = _cell_problems(bad, cells, file, "0 (not chosen) or 1 (chosen)")
-    empty = cells[columns].eq("")
-    partial = empty.any(axis=1) & ~empty.all(axis=1)
-    for row in partial[partial].index:
-        gaps = empty.loc[row]
-        expected = (
-            f"0 or 1 in all {len(question.columns)} option columns of question "
-            f"'{question.id}' once one is filled (empty: {int(gaps.sum())}), or all of them "
-            "empty if not answered"
+    options = {column: categorical(cells[column]) for column in columns}
+    bad = {column: _flags(~values.isin(["", "0", "1"])) for column, values in options.items()}
+    problems = Problems(
+        [_cell_problems(bad, cells[columns], file, "0 (not chosen) or 1 (chosen)")]
+    )
+    empty = np.column_stack([_flags(values.eq("")) for values in options.values()])
+    partial = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
+    gaps = empty[partial]
+    total = len(question.columns)
+
+    def expected(gaps: int) -> str:
+        return (
+            f"0 or 1 in all {total} option columns of question '{question.id}' once one is "
+            f"filled (empty: {int(gaps)}), or all of them empty if not answered"
         )
-        problems.append(Problem(file, int(row), gaps.idxmax(), expected))
+
+    problems += RowProblems(
+        file,
+        cells.index.to_numpy()[partial],
+        tuple(columns),
+        expected,
+        gaps.argmax(axis=1),
+        payload={"gaps": gaps.sum(axis=1)},
+    )
     return problems
 
 
 def start_only_problems(
     cells: pd.DataFrame, file: str, question: Question, waves: pd.Series
-) -> list[Problem]:
-    """Answers at a follow-up (wave > 1) to a question asked only at the start registration."""
-    columns = list(question.columns)
-    filled = cells[columns].ne("")
-    late = filled.any(axis=1) & waves.gt(1).fillna(False)
-    return [
-        Problem(
-            file,
-            int(row),
-            filled.loc[row].idxmax(),
-            f"an empty cell at a follow-up (wave {waves[row]}): question '{question.id}' is "
-            "asked only at the start registration (wave 1)",
-        )
-        for row in late[late].index
-    ]
+) -> RowProblems:
+    """Answers at a follow-up (wave > 1) to a question asked only at the start registration.
+
+    ``cells`` holds the question's columns that the export has (a missing one is reported as
+    missing, not here).
+    """
+    columns = [column for column in question.columns if column in cells]
+    filled = np.column_stack([_flags(categorical(cells[column]).ne("")) for column in columns])
+    late = np.flatnonzero(filled.any(axis=1) & _flags(waves.gt(1)))
+    return RowProblems(
+        file,
+        cells.index.to_numpy()[late],
+        tuple(columns),
+        lambda wave: (
+            f"an empty cell at a follow-up (wave {wave}): question '{question.id}' is "
+            "asked only at the start registration (wave 1)"
+        ),
+        filled[late].argmax(axis=1),
+        payload={"wave": waves.to_numpy(dtype=object)[late]},
+    )
 
 
-def flag_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
+def flag_problems(cells: pd.DataFrame, file: str) -> RowProblems:
     """Cells of the optional ``synthetic`` column other than 0 or 1."""
-    values = cells["synthetic"]
+    values = categorical(cells["synthetic"])
     bad = parsed_flags(values).isna()
     return _problems(bad, values, file, "synthetic", "0 (real data) or 1 (synthetic data)")
-
-
-def registrations(cells: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """The rows the course rules can place (a child id and a valid wave), sorted by child and wave.
-
-    Columns ``child``, ``wave``, ``row``, ``date`` (NaT when unreadable) and ``municipality``.
-    """
-    no_dates = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
-    frame = pd.DataFrame(
-        {
-            "child": cells[ID_COLUMN],
-            "wave": valid_waves(cells, codebook),
-            "row": cells.index,
-            "date": parsed_dates(cells[DATE_COLUMN]) if DATE_COLUMN in cells else no_dates,
-            "municipality": cells[MUNICIPALITY_COLUMN] if MUNICIPALITY_COLUMN in cells else "",
-        },
-        index=cells.index,
-    )
-    frame = frame[frame["child"].ne("") & frame["wave"].notna()]
-    return frame.astype({"wave": "int64"}).sort_values(["child", "wave", "row"], kind="stable")
-
-
-def duplicate_problems(course: pd.DataFrame, file: str) -> list[Problem]:
-    """Every registration repeating a child x wave already seen in an earlier row."""
-    twice = course.duplicated(["child", "wave"])
-    first_row = course.groupby(["child", "wave"])["row"].transform("first")
-    return [
-        Problem(
-            file,
-            int(row),
-            WAVE_COLUMN,
-            f"one registration per child and wave; this child has wave {wave} in row {other} too",
-        )
-        for row, wave, other in zip(
-            course["row"][twice], course["wave"][twice], first_row[twice], strict=True
-        )
-    ]
-
-
-def courses(course: pd.DataFrame) -> pd.DataFrame:
-    """Each registration beside the child's previous one and its first one (duplicates dropped).
-
-    Adds ``previous_wave``, ``previous_row``, ``previous_date`` (missing at the first) and
-    ``first_row``, ``first_municipality``.
-    """
-    course = course.drop_duplicates(["child", "wave"])
-    by_child = course.groupby("child", sort=False)
-    previous = by_child[["wave", "row", "date"]].shift().add_prefix("previous_")
-    first = by_child[["row", "municipality"]].transform("first").add_prefix("first_")
-    return pd.concat([course, previous, first], axis=1)
-
-
-def missing_start_problems(course: pd.DataFrame, file: str) -> list[Problem]:
-    """A child's first registration when it is not wave 1 (one problem per child)."""
-    late = course["previous_row"].isna() & course["wave"].gt(1)
-    return [
-        Problem(
-            file,
-            int(row),
-            WAVE_COLUMN,
-            f"the child's start registration (wave 1); its first registration is wave {wave}",
-        )
-        for row, wave in zip(course["row"][late], course["wave"][late], strict=True)
-    ]
-
-
-def wave_gap_problems(course: pd.DataFrame, file: str) -> list[Problem]:
-    """Registrations whose wave skips one or more waves after the child's previous one."""
-    gap = course["wave"].gt(course["previous_wave"] + 1)
-    return [
-        Problem(
-            file,
-            int(row),
-            WAVE_COLUMN,
-            f"the child's waves numbered without gaps; wave {int(before) + 1} is missing between "
-            f"wave {int(before)} (row {int(before_row)}) and this wave {wave}",
-        )
-        for row, wave, before, before_row in course.loc[
-            gap, ["row", "wave", "previous_wave", "previous_row"]
-        ].itertuples(index=False)
-    ]
-
-
-def backward_date_problems(course: pd.DataFrame, cells: pd.DataFrame, file: str) -> list[Problem]:
-    """Registrations dated on or before the child's previous wave."""
-    backwards = course["date"].le(course["previous_date"]).fillna(False)
-    return [
-        Problem(
-            file,
-            int(row),
-            DATE_COLUMN,
-            f"a date after the child's previous registration (wave {int(before)}, row "
-            f"{int(before_row)}): dates must increase with the wave",
-            safe_value(cells.at[row, DATE_COLUMN]),
-        )
-        for row, before, before_row in course.loc[
-            backwards, ["row", "previous_wave", "previous_row"]
-        ].itertuples(index=False)
-    ]
-
-
-def municipality_change_problems(
-    course: pd.DataFrame, cells: pd.DataFrame, file: str
-) -> list[Problem]:
-    """Registrations in another municipality than the child's first registration."""
-    moved = (
-        course["municipality"].ne(course["first_municipality"])
-        & course["municipality"].ne("")
-        & course["first_municipality"].ne("")
-    )
-    return [
-        Problem(
-            file,
-            int(row),
-            MUNICIPALITY_COLUMN,
-            f"the same municipality as at the child's first registration (row {int(first)}); "
-            "a child's registrations stay in one municipality",
-            safe_value(cells.at[row, MUNICIPALITY_COLUMN]),
-        )
-        for row, first in course.loc[moved, ["row", "first_row"]].itertuples(index=False)
-    ]
-
-
-def course_problems(cells: pd.DataFrame, file: str, codebook: Codebook) -> list[Problem]:
-    """Problems with a child's course of registrations, each at the row concerned.
-
-    Duplicate child x wave; no start registration; gaps between waves; dates that do not
-    increase with the wave; a change of municipality. Rows with an empty child id or an invalid
-    wave are left to the other rules.
-    """
-    course = registrations(cells, codebook)
-    problems = duplicate_problems(course, file)
-    course = courses(course)
-    # A child with an unreadable wave has its course judged once that wave is fixed.
-    unplaced = cells[ID_COLUMN][valid_waves(cells, codebook).isna()]
-    placed = course[~course["child"].isin(unplaced)]
-    problems += missing_start_problems(placed, file) + wave_gap_problems(placed, file)
-    if DATE_COLUMN in cells:
-        problems += backward_date_problems(course, cells, file)
-    if MUNICIPALITY_COLUMN in cells:
-        problems += municipality_change_problems(course, cells, file)
-    return problems
 
 
 # --- the whole export ----------------------------------------------------------------------------
@@ -562,32 +391,90 @@ def course_problems(cells: pd.DataFrame, file: str, codebook: Codebook) -> list[
 
 def question_problems(
     cells: pd.DataFrame,
-    integers: pd.DataFrame,
     file: str,
     question: Question,
     codebook: Codebook,
     waves: pd.Series | None = None,
-) -> list[Problem]:
+) -> Problems:
     """The answer rules of one question, on whichever of its columns the export has.
 
-    ``integers`` is :func:`parsed_integers` of the answer columns; ``waves`` (from
-    :func:`valid_waves`) lets the start-only rule see follow-ups.
+    ``waves`` (from :func:`valid_waves`) lets the start-only rule see follow-ups.
     """
     present = [column for column in question.columns if column in cells]
     if not present:
-        return []
+        return Problems()
     dont_know = codebook.dont_know_code
     if question.type == "age":
         problems = age_problems(cells, file, question)
     elif question.is_multiple_choice:
         problems = multiple_choice_problems(cells, file, question)
     elif question.is_scale:
-        problems = scale_problems(cells, integers, file, question, dont_know)
+        problems = Problems([scale_problems(cells, file, question, dont_know)])
     else:
-        problems = choice_problems(cells, integers, file, question, dont_know)
+        problems = Problems([choice_problems(cells, file, question, dont_know)])
     if question.asked == "start" and waves is not None:
         problems += start_only_problems(cells[present], file, question, waves)
     return problems
+
+
+def export_problem_list(
+    cells: pd.DataFrame,
+    file: str,
+    codebook: Codebook | None = None,
+    municipalities: Sequence[str] | None = None,
+) -> Problems:
+    """Every problem of an export's cells, in the order of the rules, held as arrays.
+
+    ``municipalities`` are the names allowed in the municipality column (default: the
+    monitored ones). A rule needing a missing column is skipped; the column is reported.
+    Each column is parsed once: the waves and dates the course rules need are those the wave
+    and date rules read.
+    """
+    codebook = codebook or default_codebook()
+    names = tuple(municipalities) if municipalities is not None else monitored_names()
+    problems = Problems([column_problems(list(cells.columns), file, codebook)])
+    if ID_COLUMN in cells:
+        problems += child_id_problems(cells, file)
+    if MUNICIPALITY_COLUMN in cells:
+        elsewhere = [name for name in unmonitored_names() if name not in names]
+        problems += municipality_problems(cells, file, names, elsewhere)
+    waves = valid_waves(cells, codebook) if WAVE_COLUMN in cells else None
+    dates = parsed_dates(cells[DATE_COLUMN]) if DATE_COLUMN in cells else None
+    if waves is not None:
+        problems += wave_problems(cells, file, codebook, waves)
+    if dates is not None:
+        problems += date_problems(cells, file, codebook, dates)
+    for question in codebook.questions:
+        problems += question_problems(cells, file, question, codebook, waves)
+    if "synthetic" in cells:
+        problems += flag_problems(cells, file)
+    if ID_COLUMN in cells and waves is not None:
+        problems += course_problems(cells, file, waves, dates)
+    cpr = cpr_batch(cells, file)
+    # A CPR-like cell is reported as such, not again as a bad code or age.
+    return Problems([cpr]) + without_cells(problems, cpr)
+
+
+def without_cells(problems: Problems, cells: RowProblems) -> Problems:
+    """``problems`` less those at a (row, column) of ``cells``."""
+    if not len(cells):
+        return problems
+    hidden = {
+        column: cells.rows[cells.codes == number] for number, column in enumerate(cells.labels)
+    }
+    pairs = set(zip(cells.rows.tolist(), (cells.labels[c] for c in cells.codes), strict=True))
+    kept = Problems()
+    for part in problems.parts:
+        if isinstance(part, RowProblems):
+            keep = np.ones(len(part), dtype=bool)
+            for number, column in enumerate(part.labels):
+                if column in hidden and len(hidden[column]):
+                    mine = keep if part.codes is None else part.codes == number
+                    keep &= ~(mine & np.isin(part.rows, hidden[column]))
+            kept += part.subset(keep)
+        else:
+            kept += [p for p in part if (p.row, p.column) not in pairs]
+    return kept
 
 
 def export_problems(
@@ -600,6 +487,7 @@ def export_problems(
 
     ``municipalities`` are the names allowed in the municipality column (default: the
     monitored ones). A rule needing a missing column is skipped; the column is reported.
+    :func:`export_problem_list` gives the same problems without making each one.
 
     Examples
     --------
@@ -611,30 +499,11 @@ def export_problems(
      "x.csv, row 3, column 'wave': found '7'; expected a whole number from 1 to 6 (1 = the start
       registration)"]
     """
-    codebook = codebook or default_codebook()
-    names = tuple(municipalities) if municipalities is not None else monitored_names()
-    problems = column_problems(list(cells.columns), file, codebook)
-    if ID_COLUMN in cells:
-        problems += child_id_problems(cells, file)
-    if MUNICIPALITY_COLUMN in cells:
-        elsewhere = [name for name in unmonitored_names() if name not in names]
-        problems += municipality_problems(cells, file, names, elsewhere)
-    if WAVE_COLUMN in cells:
-        problems += wave_problems(cells, file, codebook)
-    if DATE_COLUMN in cells:
-        problems += date_problems(cells, file, codebook)
-    waves = valid_waves(cells, codebook) if WAVE_COLUMN in cells else None
-    integers = parsed_integers(cells[[c for c in codebook.answer_columns if c in cells]])
-    for question in codebook.questions:
-        problems += question_problems(cells, integers, file, question, codebook, waves)
-    if "synthetic" in cells:
-        problems += flag_problems(cells, file)
-    if ID_COLUMN in cells and WAVE_COLUMN in cells:
-        problems += course_problems(cells, file, codebook)
-    cpr = cpr_problems(cells, file)
-    # A CPR-like cell is reported as such, not again as a bad code or age.
-    hidden = {(p.row, p.column) for p in cpr}
-    return cpr + [p for p in problems if (p.row, p.column) not in hidden]
+    return list(export_problem_list(cells, file, codebook, municipalities))
+
+
+def _as_problems(problems: Sequence[Problem]) -> Problems:
+    return problems if isinstance(problems, Problems) else Problems([list(problems)])
 
 
 def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
@@ -647,13 +516,7 @@ def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> li
     >>> [(p.row, p.column) for p in shown]
     [(2, 'age_years'), (3, 'age_years'), (70, 'wave')]
     """
-    by_column: dict[str | None, list[Problem]] = {}
-    for problem in problems:
-        by_column.setdefault(problem.column, []).append(problem)
-    in_turn = (p for rank in zip_longest(*by_column.values()) for p in rank if p is not None)
-    chosen = list(islice(in_turn, limit))
-    order = {id(problem): index for index, problem in enumerate(problems)}
-    return sorted(chosen, key=lambda p: (p.row or 0, order[id(p)]))
+    return _as_problems(problems).shown(limit)
 
 
 def raise_for_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> None:
@@ -666,15 +529,17 @@ def raise_for_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -
     dsr_analysis.errors.InputValidationError: 1 problem(s) in the input:
       - x.csv: expected a data row
     """
+    problems = _as_problems(problems)
     if problems:
-        raise InputValidationError(shown_problems(problems, limit), total=len(problems))
+        raise InputValidationError(problems.shown(limit), total=len(problems))
 
 
 def typed_export(cells: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
     """The cells of a valid export as the typed frame the analysis reads.
 
     Columns are the codebook's export columns in order plus ``synthetic`` (bool, False when
-    the export has no such column); rows sorted by municipality, child id and wave.
+    the export has no such column); rows sorted by municipality, child id and wave. Each
+    column is built once, already in that order, from its distinct texts.
 
     Examples
     --------
@@ -690,25 +555,31 @@ def typed_export(cells: pd.DataFrame, codebook: Codebook | None = None) -> pd.Da
     ['int64', 'datetime64[ns]', 'Int64']
     """
     codebook = codebook or default_codebook()
-    columns = {
-        ID_COLUMN: cells[ID_COLUMN].astype(str),
-        MUNICIPALITY_COLUMN: cells[MUNICIPALITY_COLUMN].astype(str),
-        WAVE_COLUMN: parsed_integers(cells[WAVE_COLUMN]).astype("int64"),
-        DATE_COLUMN: parsed_dates(cells[DATE_COLUMN]),
-    }
-    ages = [q.columns[0] for q in codebook.questions if q.type == "age"]
-    answers = parsed_integers(cells[[c for c in codebook.answer_columns if c not in ages]])
-    columns |= {column: answers[column] for column in answers}
-    columns |= {column: parsed_decimals(cells[column]) for column in ages}
-    flags = parsed_flags(cells["synthetic"]) if "synthetic" in cells else None
-    columns["synthetic"] = (
-        flags.fillna(False).astype(bool) if flags is not None else pd.Series(False, cells.index)
-    )
-    typed = pd.DataFrame(columns, index=cells.index)[list(codebook.export_columns) + ["synthetic"]]
-    order = [ID_COLUMN, MUNICIPALITY_COLUMN, WAVE_COLUMN]
-    return typed.sort_values(order[1:2] + order[:1] + order[2:], kind="stable").reset_index(
-        drop=True
-    )
+    waves = parsed_integers(cells[WAVE_COLUMN]).to_numpy(dtype="int64")
+    order = np.lexsort((waves, ranks(cells[ID_COLUMN]), ranks(cells[MUNICIPALITY_COLUMN])))
+    ages = {q.columns[0] for q in codebook.questions if q.type == "age"}
+
+    def text(texts: pd.Series) -> pd.Series:
+        return texts.astype(str)
+
+    columns = {}
+    for column in codebook.export_columns:
+        if column in (ID_COLUMN, MUNICIPALITY_COLUMN):
+            columns[column] = each_value(cells[column], text, order)
+        elif column == WAVE_COLUMN:
+            columns[column] = pd.Series(waves[order], name=column)
+        elif column == DATE_COLUMN:
+            columns[column] = each_value(cells[column], dates_of, order)
+        elif column in ages:
+            columns[column] = each_value(cells[column], decimals_of, order)
+        else:
+            columns[column] = each_value(cells[column], integers_of, order)
+    if "synthetic" in cells:
+        flags = each_value(cells["synthetic"], flags_of, order)
+        columns["synthetic"] = flags.fillna(False).astype(bool)
+    else:
+        columns["synthetic"] = pd.Series(False, index=pd.RangeIndex(len(cells)))
+    return pd.DataFrame(columns, copy=False)
 
 
 def validated_export(
@@ -729,5 +600,6 @@ def validated_export(
         If reading or any rule found a problem.
     """
     codebook = codebook or default_codebook()
-    raise_for_problems(list(earlier) + export_problems(cells, file, codebook, municipalities))
+    found = export_problem_list(cells, file, codebook, municipalities)
+    raise_for_problems(_as_problems(earlier) + found)
     return typed_export(cells, codebook)

@@ -433,3 +433,30 @@ def test_a_1000_row_export_validates_well_under_a_second():
         timings.append(time.perf_counter() - start)
     assert len(typed) == 1000
     assert min(timings) < 1.0
+
+
+class TestMissingColumns:
+    @pytest.mark.parametrize(
+        "column", ["problem_1", "problem_99", "measures_in_place_3", "spotted_how_6", "age_years"]
+    )
+    def test_a_missing_start_only_column_is_reported_as_missing_only(self, column):
+        # Once a KeyError: the start-only rule looked for every option column of the question.
+        rows = [{k: v for k, v in row.items() if k != column} for row in valid_course()]
+        rows[1] |= {c: "1" for c in CODEBOOK.column_question()[column].columns if c != column}
+        problems = problems_of(*rows)
+        assert places(problems)[0] == (None, column)
+        assert all("asked only at the start" in p.expected for p in problems[1:])
+
+    def test_every_missing_identifier_is_reported(self):
+        identifiers = ["child_id", "municipality", "wave", "registration_date"]
+        rows = [{k: v for k, v in row.items() if k not in identifiers} for row in valid_course()]
+        assert places(problems_of(*rows)) == [(None, column) for column in identifiers]
+
+
+def test_categorical_cells_give_the_problems_string_cells_give():
+    rows = valid_course()
+    rows[0] |= {"initiative": "7", "age_years": "tre", "problem_1": "2"}
+    rows[2] |= {"wave": "2", "municipality": "Odence", "coherence_home_daycare": "0102031234"}
+    cells = cells_of(*rows)
+    as_categories = cells.astype("category")
+    assert validate.export_problems(as_categories, FILE, CODEBOOK) == problems_of(*rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import random
 from pathlib import Path
 
 from dsr_analysis.codebook import default_codebook
@@ -132,6 +133,9 @@ def main() -> None:
     (HERE / "empty.csv").write_bytes(b"")
     write("header_only.csv", rows[:0], header=columns)
     (HERE / "utf16_unicode_text.csv").write_bytes(csv_text(rows, delimiter="\t").encode("utf-16"))
+    (HERE / "utf16_big_endian.csv").write_bytes(b"\xfe\xff" + csv_text(rows).encode("utf-16-be"))
+    (HERE / "utf16_without_bom.csv").write_bytes(csv_text(rows).encode("utf-16-le"))
+    (HERE / "random_bytes.csv").write_bytes(random.Random(2012).randbytes(4096))
     write("tab_separated.csv", rows, delimiter="\t")
     (HERE / "undecodable_bytes.csv").write_bytes(
         csv_text(rows, delimiter=";").encode("cp1252").replace(b"Odense", b"Od\x81nse")
@@ -144,6 +148,9 @@ def main() -> None:
     lines[6] = lines[6].replace('"0,5"', "0,5")
     (HERE / "unquoted_decimal_comma.csv").write_text("\r\n".join(lines), encoding="utf-8")
     write("missing_column.csv", without(rows, "registration_date"))
+    write("missing_municipality_column.csv", without(rows, "municipality"))
+    write("missing_option_column.csv", without(rows, "problem_1"))
+    write("missing_identifier_columns.csv", without(without(rows, "municipality"), "wave"))
     write("unknown_column_typo.csv", renamed(rows, "registration_date", "registraton_date"))
     write("duplicate_column.csv", rows, header=columns + ["wave"])
     write("missing_child_id.csv", changed(rows, 2, child_id=""))
