@@ -382,6 +382,32 @@ class TestRealBuild:
         built = sorted(p.stem for p in (settings.reports_dir / TRIAL_UNIT).glob("0*.html"))
         assert tuple(built) == TRIAL_CHAPTERS
 
+    def test_every_printed_n_is_an_n_of_the_release(self):
+        """Each unit's pages print only group sizes its cells (or the pooled cells) have."""
+        settings, _ = real_build()
+        cells = read_cells(CELLS)
+        units = {u.id: u for u in load_units()}
+        checked = 0
+        for unit in REAL_UNITS:
+            # A municipality's pages show it beside the pooled four; the pooled set shows all.
+            if units[unit].is_pooled:
+                names = set(cells["municipality"])
+            else:
+                names = {units[unit].name, "Alle"}
+            allowed = {f"{n:.0f}" for n in cells.loc[cells["municipality"].isin(names), "n"]
+                       .dropna()}
+            for chapter in CHAPTERS:
+                page = (settings.reports_dir / unit / f"{chapter}.html").read_text("utf-8")
+                for found in re.findall(r"n = ([\d /]+)", re.sub(r"<[^>]+>", "", page)):
+                    for n in found.split("/"):
+                        if n.strip():
+                            checked += 1
+                            assert n.strip() in allowed, (unit, chapter, found)
+        assert checked > 50
+        # Figure 6-1: a municipality's own number of children, not the pooled 226.
+        kolding = (settings.reports_dir / "kolding" / "02_output.html").read_text("utf-8")
+        assert "n = 68" in kolding and "n = 226" not in kolding
+
     def test_headings_follow_the_programme_theory(self):
         settings, _ = real_build()
         theory = load_programme_theory()

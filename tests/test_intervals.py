@@ -109,3 +109,15 @@ def test_paired_interval_contains_its_difference(improved, worsened, unchanged):
         return
     d, low, high = intervals.newcombe_paired(0, improved, worsened, unchanged)
     assert low <= d + 1e-12 and d - 1e-12 <= high
+
+
+def test_the_bundled_release_carries_the_worked_example():
+    """The pipeline's own contrast cell for the pooled 7-18 is the hand computation above."""
+    from dsr_analysis import config, tables
+
+    cells = tables.published_cells(config.SYNTHETIC_EXPORT_PATH)
+    row = cells[(cells["table"] == "7-18") & (cells["municipality"] == "Alle")
+                & (cells["kind"] == "difference") & (cells["label"] == "Det pædagogiske personale")]
+    assert len(row) == 1
+    assert (row["value"].iloc[0], row["ci_low"].iloc[0], row["ci_high"].iloc[0]) == pytest.approx(
+        (57 / 74 - 38 / 73, 0.0953, 0.3886), abs=5e-5)
