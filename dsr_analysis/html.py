@@ -142,6 +142,34 @@ class Page:
     build_key: str = ""
     extra_meta: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_context(cls, context: dict, build_key: str = "") -> Page:
+        """The page a plan's picklable page context (:mod:`dsr_analysis.runner.plan`) stands for.
+
+        Examples
+        --------
+        >>> page = Page.from_context({"title": "T", "lang": "da", "index": None, "chapters": [
+        ...     {"href": "a.html", "text": "A", "current": True}], "previous": None,
+        ...     "next": None, "banner": "", "footer": [["k", "v"]]})
+        >>> page.chapters[0].current, page.footer
+        (True, (('k', 'v'),))
+        """
+
+        def link(d):
+            return Link(d["href"], d["text"], d.get("current", False)) if d else None
+
+        return cls(
+            title=context["title"],
+            lang=context["lang"],
+            index=link(context["index"]),
+            chapters=tuple(link(c) for c in context["chapters"]),
+            previous=link(context["previous"]),
+            next=link(context["next"]),
+            banner=context["banner"],
+            footer=tuple((k, v) for k, v in context["footer"]),
+            build_key=build_key,
+        )
+
 
 def clean_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of an executed notebook with nothing run-specific or private left in it.

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fixtures.disk import full_disk_under
 from fixtures.report_set import CELLS, _session_library_hash, pinned_build, tiny_settings
 
 from dsr_analysis import files
@@ -386,22 +387,6 @@ def test_a_killed_builds_connection_files_are_removed_by_the_next_build(tmp_path
 # --------------------------------------------------------------------------- write errors --
 
 
-def disk_full_under(folder: Path, monkeypatch) -> None:
-    """Every temporary file under ``folder`` writes to /dev/full: a real ENOSPC."""
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
-    real = tempfile.mkstemp
-
-    def mkstemp(*args, **kwargs):
-        handle, name = real(*args, **kwargs)
-        if Path(name).is_relative_to(folder):
-            os.close(handle)
-            handle = os.open("/dev/full", os.O_WRONLY)
-        return handle, name
-
-    monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp)
-
-
 def read_only_under(folder: Path, monkeypatch) -> None:
     """Creating a file under ``folder`` fails as on a read-only mount (EROFS)."""
     real = tempfile.mkstemp
@@ -418,7 +403,7 @@ class TestWriteErrors:
     @pytest.mark.parametrize(
         "make_it_fail, reason",
         [
-            (disk_full_under, "No space left on device"),
+            (full_disk_under, "No space left on device"),
             # The same path with another reason (a real read-only mount: tests/test_files.py).
             pytest.param(read_only_under, "Read-only file system", marks=pytest.mark.slow),
         ],
@@ -511,7 +496,7 @@ class TestWriteErrors:
 
         out = tmp_path / "tables.csv"
         out.write_text("old", encoding="utf-8")
-        disk_full_under(tmp_path, monkeypatch)
+        full_disk_under(tmp_path, monkeypatch)
         result = CliRunner().invoke(main, ["tables", "--out", str(out)])
         assert result.exit_code == 1
         assert result.output == f"error: cannot write {out}: No space left on device\n"

@@ -14,30 +14,14 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from fixtures.disk import full_disk_under
 
 from dsr_analysis import files
 from dsr_analysis.errors import DsrError
-
-
-def full_disk_under(folder: Path, monkeypatch) -> None:
-    """Make every temporary file created under ``folder`` write to /dev/full (ENOSPC)."""
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
-    real = tempfile.mkstemp
-
-    def mkstemp(*args, **kwargs):
-        handle, name = real(*args, **kwargs)
-        if Path(name).is_relative_to(folder):
-            os.close(handle)
-            handle = os.open("/dev/full", os.O_WRONLY)
-        return handle, name
-
-    monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp)
 
 
 def leftovers(folder: Path) -> list[str]:

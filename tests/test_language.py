@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from unittest import mock
@@ -27,7 +28,7 @@ from fixtures_export import hand_made_export
 
 from dsr_analysis import config
 from dsr_analysis.codebook import default_codebook
-from dsr_analysis.html import Link, Page, render_page
+from dsr_analysis.html import Page, render_page
 from dsr_analysis.municipalities import load_municipalities
 from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report import chapter as chapter_module
@@ -211,21 +212,7 @@ def _edition(lang: str, root: Path) -> dict[str, str]:
             continue
         parameters = dict(task.parameters)
         body = _chapter_bodies(Path(task.notebook), parameters)
-        p = task.page
-
-        def link(d):
-            return Link(d["href"], d["text"], d.get("current", False)) if d else None
-
-        page = Page(
-            title=p["title"],
-            lang=lang,
-            index=link(p["index"]),
-            chapters=tuple(link(c) for c in p["chapters"]),
-            previous=link(p["previous"]),
-            next=link(p["next"]),
-            banner=p["banner"],
-            footer=tuple((k, v) for k, v in p["footer"]),
-        )
+        page = replace(Page.from_context(task.page), lang=lang)
         pages[f"{task.unit}/{task.chapter}"] = render_page(body, page)
     for unit in units:
         if unit.id in UNITS:

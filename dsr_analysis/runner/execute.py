@@ -43,7 +43,7 @@ def worker_init(runtime: str) -> None:
 def run_task(task: Task) -> Result:
     """Execute one chapter and return its page; never raises, so one failure stops nothing
     else."""
-    from dsr_analysis.html import Link, Page, notebook_to_html
+    from dsr_analysis.html import Page, notebook_to_html
 
     try:
         import nbformat
@@ -65,22 +65,7 @@ def run_task(task: Task) -> Result:
         finally:
             _reset_namespace(km)
         executed = nbformat.from_dict(executed)
-        p = task.page
-
-        def link(d):
-            return Link(d["href"], d["text"], d.get("current", False)) if d else None
-
-        page = Page(
-            title=p["title"],
-            lang=p["lang"],
-            index=link(p["index"]),
-            chapters=tuple(link(c) for c in p["chapters"]),
-            previous=link(p["previous"]),
-            next=link(p["next"]),
-            banner=p["banner"],
-            footer=tuple((k, v) for k, v in p["footer"]),
-            build_key=task.key,
-        )
+        page = Page.from_context(task.page, task.key)
         html = notebook_to_html(executed, page).encode("utf-8")
     except Exception as error:  # noqa: BLE001 - any failure is reported, the batch goes on
         return Result(Outcome(task.unit, task.chapter, "failed", task.executed, summarise(error)))
