@@ -48,18 +48,9 @@ COLUMNS: tuple[str, ...] = (
     "published",
     "min_cell",
 )
-#: The columns every consumer needs; the others may be absent in hand-made cells.
-REQUIRED: tuple[str, ...] = (
-    "table",
-    "municipality",
-    "column",
-    "label",
-    "code",
-    "n",
-    "count",
-    "value",
-    "suppressed",
-)
+#: The columns every consumer needs (the key, the numbers and the flag); the others may be
+#: absent in hand-made cells.
+REQUIRED: tuple[str, ...] = (*COLUMNS[:8], "suppressed")
 #: Columns kept as text when read back, so labels such as "<1" or "NA" stay labels.
 TEXT_COLUMNS: tuple[str, ...] = (
     "table",
