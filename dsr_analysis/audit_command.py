@@ -38,7 +38,9 @@ def _page_texts(cells: pd.DataFrame) -> list[str]:
     return printed_texts(cells, load_programme_theory())
 
 
-def release_findings(cells: pd.DataFrame, min_cell: int, language: str = "da") -> pd.DataFrame:
+def release_table_findings(
+    cells: pd.DataFrame, min_cell: int, language: str = "da"
+) -> pd.DataFrame:
     """The findings on a release's tables (the monitoring model and the trial's numbers)."""
     from dsr_analysis.disclosure.audit import table_findings
 
@@ -53,7 +55,7 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
     cells, facts = read_release(folder)
     min_cell = int(facts.get("min_cell", cells["min_cell"].max()))
     language = facts.get("language", "da")
-    found = [release_findings(cells, min_cell, language)]
+    found = [release_table_findings(cells, min_cell, language)]
     folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent
     found.append(page_findings(folder, cells, MARKS, _page_texts))
     if against is not None:
@@ -78,7 +80,7 @@ def prepublish_check(cells: pd.DataFrame, min_cell: int, build_dir: Path):
         if cached.exists():
             problems = json.loads(cached.read_text(encoding="utf-8"))
         else:
-            problems = _lines(release_findings(cells, min_cell))
+            problems = _lines(release_table_findings(cells, min_cell))
             from dsr_analysis.files import atomic_write_text
 
             atomic_write_text(cached, json.dumps(problems, ensure_ascii=False))

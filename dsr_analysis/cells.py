@@ -134,6 +134,19 @@ def write_cells(cells: pd.DataFrame, path: Path | str) -> Path:
     return atomic_write_text(path, cells_csv(cells))
 
 
+def released_min_cell(cells: pd.DataFrame, default: int) -> int:
+    """The minimum cell size the cells say released them (``default`` if they do not say).
+
+    Examples
+    --------
+    >>> released_min_cell(pd.DataFrame({"min_cell": [5, 5]}), 1), released_min_cell(
+    ...     pd.DataFrame({"table": ["7-1"]}), 3)
+    (5, 3)
+    """
+    marked = cells["min_cell"].dropna() if "min_cell" in cells else pd.Series(dtype=float)
+    return int(marked.max()) if len(marked) else default
+
+
 def is_synthetic(cells: pd.DataFrame) -> bool:
     """True when the cells say they come from synthetic data (or do not say otherwise).
 

@@ -23,7 +23,11 @@ import pandas as pd
 from scipy import sparse
 
 from dsr_analysis.disclosure.model import Model
-from dsr_analysis.disclosure.protect import COUNT_PROTECTION, MEAN_PROTECTION, _linked
+from dsr_analysis.disclosure.protect import (
+    COUNT_PROTECTION,
+    MEAN_PROTECTION,
+    linked_components,
+)
 from dsr_analysis.disclosure.solver import INFINITY, Program
 
 _SLACK = 1e-6
@@ -64,7 +68,7 @@ def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True) -> pd
     unknown = ~known
     relations = sparse.vstack([model.equalities, model.inequalities]).tocsr()
     n_eq = model.equalities.shape[0]
-    labels = _linked(model, relations, unknown)
+    labels = linked_components(model, relations, unknown)
     rows = []
     for label in np.unique(labels[unknown]):
         members = np.flatnonzero((labels == label) & unknown)
@@ -150,8 +154,10 @@ def release_findings(model: Model, min_cell: int, integer: bool = True) -> pd.Da
     if (~known).any():
         ranges = feasible_ranges(model, known, integer)
         group = _groups_of_sums(model)
+        by_node = {node: (low, high) for node, low, high in
+                   zip(ranges["node"], ranges["low"], ranges["high"], strict=True)}
         for node, key, kind, low, high in ranges.itertuples(index=False, name=None):
-            problem = _narrow(kind, low, high, min_cell, group, node, values, ranges)
+            problem = _narrow(kind, low, high, min_cell, group, node, values, by_node)
             if problem:
                 rows.append((key, problem, low, high))
     return pd.DataFrame(rows, columns=["key", "problem", "low", "high"])
@@ -167,15 +173,14 @@ def _groups_of_sums(model: Model) -> dict[int, int]:
     }
 
 
-def _narrow(kind, low, high, min_cell, group, node, values, ranges) -> str:
+def _narrow(kind, low, high, min_cell, group, node, values, by_node) -> str:
     if kind == "s":
         # Only a mean over a group that could be small needs protection; judge it by the
         # largest such group the reader cannot rule out.
         n_at = group.get(node)
         n_low = n_high = values[n_at] if n_at is not None else np.nan
         if n_at is not None and np.isnan(n_low):
-            found = ranges.loc[ranges["node"] == n_at, ["low", "high"]]
-            n_low, n_high = (float(v) for v in found.iloc[0]) if len(found) else (np.nan,) * 2
+            n_low, n_high = by_node.get(n_at, (np.nan, np.nan))
         if math.isnan(n_low) or n_low > min_cell - 1 + _SLACK:
             return ""
         n = min(n_high, min_cell - 1)

@@ -30,9 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dsr_analysis.cells import read_cells
 from dsr_analysis.disclosure.attack import release_findings
-from dsr_analysis.disclosure.model import DIFFERENCE, KEY, TableSpec, build_model
+from dsr_analysis.disclosure.model import KEY, TableSpec, build_model
 
 #: Columns of a finding.
 FINDING_COLUMNS = ["where", "key", "problem"]
@@ -84,16 +83,16 @@ def _derived_findings(model) -> list[dict]:
 
 
 def _small_published(cells: pd.DataFrame, min_cell: int) -> list[dict]:
+    """Published counts (of shares and count tables) and group sizes between 1 and k - 1."""
     rows = []
-    for column, what in (("count", "count"), ("n", "group size")):
+    for column, what, where in (
+        ("count", "count", cells["kind"].isin(["share", "count"])),
+        ("n", "group size", ~cells["suppressed"].astype(bool)),
+    ):
         values = pd.to_numeric(cells[column], errors="coerce")
-        small = values.between(1, min_cell - 1) & cells["kind"].isin(["share", "count"])
-        if column == "n":
-            small = values.between(1, min_cell - 1) & ~cells["suppressed"].astype(bool)
-        for r in np.flatnonzero(small.to_numpy()):
-            key = tuple(cells.iloc[r][KEY])
-            rows.append(_finding("tables", key, f"a published {what} of {values.iloc[r]:g} "
-                                                f"(below {min_cell})"))
+        for r in np.flatnonzero((values.between(1, min_cell - 1) & where).to_numpy()):
+            rows.append(_finding("tables", tuple(cells.iloc[r][KEY]),
+                                 f"a published {what} of {values.iloc[r]:g} (below {min_cell})"))
     return rows
 
 
@@ -265,18 +264,3 @@ def _pinned_into(source, target, shared, specs, min_cell) -> int:
                 target.at[at_target[key], "count"] = pinned[node]
             learnt += 1
     return learnt
-
-
-def read_release(folder: Path) -> pd.DataFrame:
-    """The published cells of a release folder (``tables.csv``), or of a tables file."""
-    path = Path(folder)
-    return read_cells(path / "tables.csv" if path.is_dir() else path)
-
-
-__all__ = [
-    "DIFFERENCE",
-    "differencing_findings",
-    "page_findings",
-    "read_release",
-    "table_findings",
-]

@@ -174,11 +174,9 @@ def _rows_of_nodes(model: Model) -> list[list[int]]:
     return rows_of
 
 
-def _rows_hidden(model: Model, hidden: np.ndarray) -> np.ndarray:
-    return np.array([any(hidden[list(nodes)]) for nodes in model.value_nodes], dtype=bool)
-
-
-def _linked(model: Model, relations: sparse.spmatrix, candidate: np.ndarray) -> np.ndarray:
+def linked_components(
+    model: Model, relations: sparse.spmatrix, candidate: np.ndarray
+) -> np.ndarray:
     """Component label of every node, linking the candidates that share a relation."""
     coo = relations.tocoo()
     keep = candidate[coo.col]
@@ -198,7 +196,7 @@ def _families(model: Model, primary: np.ndarray) -> list[np.ndarray]:
     candidate = model.values > _SLACK
     slack = -(model.inequalities @ model.values)
     tight = model.inequalities[np.flatnonzero(slack < COUNT_PROTECTION - _SLACK)]
-    labels = _linked(model, sparse.vstack([model.equalities, tight]), candidate)
+    labels = linked_components(model, sparse.vstack([model.equalities, tight]), candidate)
     groups = [
         np.flatnonzero((labels == label) & candidate)
         for label in np.unique(labels[primary & candidate])
@@ -211,7 +209,7 @@ def _grown(model: Model, family: np.ndarray) -> np.ndarray:
     """The family with every family linked to it by an inequality."""
     candidate = model.values > _SLACK
     touching = np.flatnonzero(np.diff(model.inequalities[:, family].tocsr().indptr) > 0)
-    labels = _linked(model, model.equalities, candidate)
+    labels = linked_components(model, model.equalities, candidate)
     outside = np.unique(model.inequalities[touching].tocoo().col)
     wanted = np.unique(labels[np.r_[family, outside[candidate[outside]]]])
     return np.flatnonzero(np.isin(labels, wanted) & candidate)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import config
-from dsr_analysis.cells import POOLED_ID, is_synthetic, read_cells
+from dsr_analysis.cells import POOLED_ID, is_synthetic, read_cells, released_min_cell
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import Indicator, Level, ProgrammeTheory, load_programme_theory
@@ -104,9 +104,8 @@ class Chapter:
         self.cells = cells[cells["municipality"].isin(self._municipality_names())]
         self.figure_cells = cells[cells["municipality"].isin([*self._municipality_names(), POOLED])]
         self.synthetic = is_synthetic(cells)
-        marked = cells["min_cell"].dropna() if "min_cell" in cells else pd.Series(dtype=float)
         # The cells say which disclosure control released them; the parameter is a fallback.
-        self.min_cell = int(marked.max()) if len(marked) else min_cell
+        self.min_cell = released_min_cell(cells, min_cell)
         self._assessments: dict[tuple[str, str], Assessment] = {}
 
     def _municipality_names(self) -> list[str]:

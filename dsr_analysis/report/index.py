@@ -69,18 +69,29 @@ class Entry:
         return {s: found.count(s) for s in STATUSES if s in found}
 
 
+def unit_assessments(
+    theory: ProgrammeTheory, units: list[Unit], cells: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """Unit id -> :func:`assess_all` of its cells, for the monitored units only (sparing the
+    others keeps no-op builds quick); the overview and the summaries both read these."""
+    return {
+        unit.id: assess_all(theory, unit_cells(cells, unit, units),
+                            POOLED if unit.is_pooled else unit.name)
+        for unit in units
+        if unit.monitored
+    }
+
+
 def unit_entries(
     theory: ProgrammeTheory,
     unit: Unit,
-    own_cells: pd.DataFrame,
+    assessments: pd.DataFrame | None,
     facts: IndexFacts,
     reports_dir: Path,
 ) -> list[Entry]:
-    """One :class:`Entry` per level of the programme theory for ``unit``, in theory order."""
+    """One :class:`Entry` per level of the programme theory for ``unit``, in theory order
+    (``assessments``: the unit's :func:`assess_all`, None if it was not monitored)."""
     lang = facts.lang
-    # Only a monitored unit is assessed; sparing the others keeps no-op builds quick.
-    municipality = POOLED if unit.is_pooled else unit.name
-    assessments = assess_all(theory, own_cells, municipality) if unit.monitored else None
     own_chapters = {spec.level.id: spec for spec in report_chapters(unit, theory)}
     entries = []
     for number, level in enumerate(theory.levels, start=1):
@@ -190,14 +201,13 @@ def unit_summary_html(unit: Unit, body: str = "") -> str:
     return f"<section class='unit-summary' id='summary-{e(unit.id)}'>{body}</section>"
 
 
-def summaries(theory: ProgrammeTheory, units: list[Unit], cells: pd.DataFrame,
+def summaries(theory: ProgrammeTheory, units: list[Unit], assessed: dict[str, pd.DataFrame],
               lang: str) -> dict[str, str]:
-    """Unit id -> its "Kort fortalt" for the index, from the same assessments as its pages."""
+    """Unit id -> its "Kort fortalt" for the index, from :func:`unit_assessments`."""
     from dsr_analysis.report import summary
 
     def results(unit: Unit) -> dict:
-        name = POOLED if unit.is_pooled else unit.name
-        frame = assess_all(theory, unit_cells(cells, unit, units), name)
+        frame = assessed[unit.id]
         return dict(zip(frame["indicator"], frame["assessment"], strict=True))
 
     pooled_unit = next((u for u in units if u.is_pooled), None)
@@ -277,11 +287,12 @@ def write_index(
 ) -> Path:
     """Write ``index.html`` in ``reports_dir``: the overview, then one section per unit."""
     lang = facts.lang
+    assessed = unit_assessments(theory, units, cells)
     rows = [
-        (unit, unit_entries(theory, unit, unit_cells(cells, unit, units), facts, reports_dir))
+        (unit, unit_entries(theory, unit, assessed.get(unit.id), facts, reports_dir))
         for unit in units
     ]
-    briefs = summaries(theory, units, cells, lang)
+    briefs = summaries(theory, units, assessed, lang)
     body = (
         f"<h1>{e(theory.word('index_title', lang))}</h1>"
         f"<p>{e(theory.word('index_intro', lang))}</p>"

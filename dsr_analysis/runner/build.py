@@ -27,6 +27,7 @@ from pathlib import Path
 
 from dsr_analysis import config
 from dsr_analysis.audit_command import prepublish_check
+from dsr_analysis.cells import released_min_cell
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.files import WriteError
 from dsr_analysis.html import read_build_key
@@ -156,7 +157,7 @@ def _build(
     )
     commit = git_commit()
     # The attacker reads the staged pages and the cells before anything is published.
-    pre_publish = _both(prepublish_check(cells, _released_min_cell(cells, min_cell),
+    pre_publish = _both(prepublish_check(cells, released_min_cell(cells, min_cell),
                                          settings.build_dir), pre_publish)
     tasks = [
         t
@@ -207,13 +208,6 @@ def _build(
     if noted.signal_number is not None:
         raise Interrupted(summary, noted.signal_number)
     return summary
-
-
-def _released_min_cell(cells, min_cell: int) -> int:
-    """The minimum cell size the cells say released them (a tables file carries its own)."""
-    if "min_cell" in cells and cells["min_cell"].notna().any():
-        return int(cells["min_cell"].max())
-    return min_cell
 
 
 def _both(first: PrePublishCheck, second: PrePublishCheck | None) -> PrePublishCheck:
