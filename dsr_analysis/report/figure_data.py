@@ -13,6 +13,7 @@ import pandas as pd
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.programme_theory import Indicator, ProgrammeTheory
 from dsr_analysis.report.assessment import series_cells
+from dsr_analysis.report.text import display_label
 from dsr_analysis.report.units import Unit
 
 #: The columns of :func:`figure_bars`, one row per drawn bar or placeholder. ``number`` is the
@@ -117,7 +118,7 @@ def figure_bars(
         category = part["point"].map(lambda point: theory.column_label(point, lang))
     elif c.kind == "more_positive_than_negative":
         part = part[part["column"] == c.column]
-        category = display(part, "label")
+        category = display(part, "label", lang)
     else:
         part = part[part["column"] == (c.column or "Total")]
         if c.label is not None:
@@ -167,7 +168,10 @@ def _bound(part: pd.DataFrame, column: str, hidden: pd.Series, field: str) -> pd
     return pd.to_numeric(part[column], errors="coerce").where(~hidden)
 
 
-def display(part: pd.DataFrame, column: str) -> pd.Series:
-    """A label or column as the page shows it (``label_display``), the raw text if absent."""
+def display(part: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """A label or column as the tables show it: ``label_display`` (the raw text if absent),
+    without the questionnaire's instructions (:func:`~dsr_analysis.report.text.display_label`).
+    """
     shown = f"{column}_display"
-    return part[shown].fillna(part[column]) if shown in part else part[column]
+    raw = part[shown].fillna(part[column]) if shown in part else part[column]
+    return raw.map(lambda text: display_label(text, lang))
