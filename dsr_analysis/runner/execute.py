@@ -25,6 +25,8 @@ from dsr_analysis.runner.model import Outcome, Result, Task
 
 KERNEL_NAME = "python3"
 CELL_EXECUTION_TIMEOUT = 600
+KERNEL_START_TIMEOUT = 120
+_KERNEL_STARTS = 3
 
 
 def worker_init(runtime: str) -> None:
@@ -96,17 +98,40 @@ def _worker_kernel(cwd: Path):
 
     if _KERNEL is not None and run_sync(_KERNEL.is_alive)():
         return _KERNEL
-    connection = _runtime() / f"kernel-{os.getpid()}-{next(_NUMBERS)}.json"
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(connection))
     # The kernel's own stderr (start-up notices, crashes) goes to a log beside the executed
     # notebooks instead of interleaving with the progress bar.
     log = (cwd.parent / f"kernel-{os.getpid()}.log").open("ab")
-    run_sync(km.start_kernel)(cwd=str(cwd), stderr=log, stdout=log)
+    for attempt in range(_KERNEL_STARTS):
+        connection = _runtime() / f"kernel-{os.getpid()}-{next(_NUMBERS)}.json"
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(connection))
+        run_sync(km.start_kernel)(cwd=str(cwd), stderr=log, stdout=log)
+        if _ready(km):
+            break
+        # Workers starting kernels at once can be handed the same free TCP port, and the
+        # loser dies binding it ("Address already in use"): start again on fresh ports.
+        _stop_kernel(km)
+        if attempt + 1 == _KERNEL_STARTS:
+            raise RuntimeError(f"the kernel did not start ({_KERNEL_STARTS} tries); see {log.name}")
     _KERNEL = km
     from multiprocessing import util
 
     util.Finalize(km, _stop_kernel, args=(km,), exitpriority=10)
     return km
+
+
+def _ready(km) -> bool:
+    """Whether a just-started kernel answers (False if it died on the way)."""
+    from jupyter_core.utils import run_sync
+
+    client = km.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=KERNEL_START_TIMEOUT)
+        return True
+    except RuntimeError:  # "Kernel died before replying to kernel_info"
+        return False
+    finally:
+        client.stop_channels()
 
 
 def _stop_kernel(km) -> None:
