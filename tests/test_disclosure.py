@@ -234,6 +234,24 @@ def test_a_contrast_is_hidden_with_what_it_compares():
     assert changes["A"] and out.loc[out["kind"] != "difference", "suppressed"].any()
 
 
+def test_a_mean_compared_across_periods_is_still_judged_by_its_own_group():
+    # A contrast row depends on the sums of both periods but has no group of its own: the
+    # sums' groups must come from the mean rows, whatever order the rows come in.
+    rows = [("A", "P1", 12, 2.5), ("B", "P1", 14, 3.0), ("A", "P3", 3, 2.0), ("B", "P3", 15, 3.5)]
+    means = pd.DataFrame(rows, columns=["municipality", "column", "n", "value"]).assign(
+        table="W", label="Item", code="item", kind="mean", count=np.nan)
+    change = means[means["column"] == "P3"].assign(column="Change", kind="difference",
+                                                   n=np.nan, value=0.5)
+    cells = pd.concat([means, change], ignore_index=True)
+    spec = {"W": TableSpec(population="valid", n_by_label=True, value_range=(1.0, 4.0),
+                           contrasts=(Contrast("column", "Change", "P1", "P3"),))}
+    model = build_model(cells, spec)
+    small_sum = node_of(model, "s", "W", "A", "P3", "item")
+    assert primary_nodes(model, K)[small_sum]          # a mean over 3 children
+    up, down = protection_levels(model)
+    assert up[small_sum] == down[small_sum] == pytest.approx(0.5 * 3)
+
+
 def test_release_findings_on_a_clean_release_are_empty():
     cells = suppress(EXCLUSIVE, EXCLUSIVE_SPEC, K)
     model = build_model(cells.drop(columns=["suppressed"]), EXCLUSIVE_SPEC, complete=False)

@@ -153,7 +153,7 @@ def release_findings(model: Model, min_cell: int, integer: bool = True) -> pd.Da
                      values[node], values[node]))
     if (~known).any():
         ranges = feasible_ranges(model, known, integer)
-        group = _groups_of_sums(model)
+        group = model.sum_group
         by_node = {node: (low, high) for node, low, high in
                    zip(ranges["node"], ranges["low"], ranges["high"], strict=True)}
         for node, key, kind, low, high in ranges.itertuples(index=False, name=None):
@@ -163,23 +163,13 @@ def release_findings(model: Model, min_cell: int, integer: bool = True) -> pd.Da
     return pd.DataFrame(rows, columns=["key", "problem", "low", "high"])
 
 
-def _groups_of_sums(model: Model) -> dict[int, int]:
-    types = model.nodes["type"].to_numpy()
-    return {
-        node: int(n_at)
-        for inputs, n_at in zip(model.value_nodes, model.n_node, strict=True)
-        for node in inputs
-        if types[node] == "s"
-    }
-
-
 def _narrow(kind, low, high, min_cell, group, node, values, by_node) -> str:
     if kind == "s":
         # Only a mean over a group that could be small needs protection; judge it by the
         # largest such group the reader cannot rule out.
-        n_at = group.get(node)
-        n_low = n_high = values[n_at] if n_at is not None else np.nan
-        if n_at is not None and np.isnan(n_low):
+        n_at = group[node]
+        n_low = n_high = values[n_at] if n_at >= 0 else np.nan
+        if n_at >= 0 and np.isnan(n_low):
             n_low, n_high = by_node.get(n_at, (np.nan, np.nan))
         if math.isnan(n_low) or n_low > min_cell - 1 + _SLACK:
             return ""

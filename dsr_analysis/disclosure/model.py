@@ -61,6 +61,8 @@ class Model:
     ``value_nodes[r]`` lists the nodes row r's value depends on, ``interval_nodes[r]`` those its
     interval depends on (a zero share's value needs no n, its interval does); ``count_node``,
     ``n_node`` and ``denominator_node`` give the node of each row's other numbers (-1: none).
+    ``sum_group[node]`` is, for a sum, the n node of the group its mean is taken over (-1 for
+    the other nodes): whether a mean needs protection, and how much, depends on that group.
     """
 
     cells: pd.DataFrame
@@ -72,7 +74,7 @@ class Model:
     count_node: np.ndarray
     n_node: np.ndarray
     denominator_node: np.ndarray
-    relation_names: list[str]
+    sum_group: np.ndarray
 
     @property
     def values(self) -> np.ndarray:
@@ -153,6 +155,9 @@ def build_model(
         if len(groups) == 1 and not np.isnan(numbers["n"][r]):
             own["n"][r] = groups.pop()  # a paired contrast prints the n of its children
     add_relations(frame, specs, b, own)
+    sum_group = np.full(len(b.rows), -1)
+    means = own["sum"] >= 0  # a mean's own row knows its group; a contrast of means does not
+    sum_group[own["sum"][means]] = own["n"][means]
     nodes = pd.DataFrame(b.rows, columns=["key", "type", "value", "low", "high"])
     for bound in ("low", "high"):
         if bound not in nodes:
@@ -168,7 +173,7 @@ def build_model(
         count_node=own["count"],
         n_node=own["n"],
         denominator_node=own["denominator"],
-        relation_names=[name for name, _ in b.equalities] + [name for name, _ in b.inequalities],
+        sum_group=sum_group,
     )
 
 

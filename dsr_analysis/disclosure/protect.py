@@ -69,20 +69,9 @@ def primary_nodes(model: Model, min_cell: int) -> np.ndarray:
     small = (values >= 1 - _SLACK) & (values <= min_cell - 1 + _SLACK)
     primary = small & (types != "s")
     sums = np.flatnonzero(types == "s")
-    group = _group_of_sums(model)
-    primary[sums] = small[group[sums]] & (values[group[sums]] > 0)
+    group = model.sum_group[sums]
+    primary[sums] = small[group] & (values[group] > 0)
     return primary if min_cell > 1 else np.zeros(len(values), dtype=bool)
-
-
-def _group_of_sums(model: Model) -> np.ndarray:
-    """For every sum node, the n node of its group (-1 for other nodes)."""
-    group = np.full(len(model.nodes), -1)
-    types = model.nodes["type"].to_numpy()
-    for inputs, n_at in zip(model.value_nodes, model.n_node, strict=True):
-        for node in inputs:
-            if types[node] == "s":
-                group[node] = n_at
-    return group
 
 
 def protection_levels(model: Model) -> tuple[np.ndarray, np.ndarray]:
@@ -96,8 +85,7 @@ def protection_levels(model: Model) -> tuple[np.ndarray, np.ndarray]:
     up = np.full(len(values), COUNT_PROTECTION)
     down = np.minimum(COUNT_PROTECTION, values)
     sums = model.nodes["type"].to_numpy() == "s"
-    group = _group_of_sums(model)
-    level = MEAN_PROTECTION * np.maximum(values[group[sums]], 1.0)
+    level = MEAN_PROTECTION * np.maximum(values[model.sum_group[sums]], 1.0)
     low = model.nodes["low"].to_numpy(dtype=float)[sums]
     high = model.nodes["high"].to_numpy(dtype=float)[sums]
     up[sums] = np.where(np.isnan(high), level, np.minimum(level, high - values[sums]))
