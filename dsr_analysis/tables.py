@@ -114,7 +114,7 @@ def _by_period(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _period_labels(codebook: Codebook, language: str) -> dict:
     labels = {period.id: period.label(language) for period in codebook.periods}
-    labels[TOTAL_COLUMN] = TOTAL_COLUMN if language == "da" else "Total"
+    labels[TOTAL_COLUMN] = TOTAL_COLUMN  # the same word, "Total", in both editions
     return labels
 
 
@@ -441,8 +441,9 @@ def report_cells(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_CELL,
     cells = cells.assign(label_display=cells["label"], column_display=cells["column"])
     if language != "da":
         # The same measures in the same order give the same rows, so the other edition's
-        # words line up with the Danish cells position by position.
-        other = published_cells_of(export, min_cell, language, codebook)
+        # words line up with the Danish cells position by position. Only its words are
+        # wanted: suppression keeps the rows' order and is not solved again.
+        other = unsuppressed_cells(export, codebook or default_codebook(), language)
         if len(other) != len(cells) or not other["table"].equals(cells["table"]):
             raise ConfigurationError(f"the {language} cells do not line up with the Danish ones")
         cells["label_display"] = other["label"].to_numpy()
