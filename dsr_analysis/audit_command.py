@@ -49,11 +49,12 @@ def release_table_findings(
 
 def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFrame, dict]:
     """Every finding on a release folder (and against an older one), and what was checked."""
+    from dsr_analysis.cells import released_min_cell
     from dsr_analysis.disclosure.audit import differencing_findings, page_findings
     from dsr_analysis.release import closed_columns, read_release
 
     cells, facts = read_release(folder)
-    min_cell = int(facts.get("min_cell", cells["min_cell"].max()))
+    min_cell = int(facts.get("min_cell", released_min_cell(cells, config.DEFAULT_MIN_CELL)))
     language = facts.get("language", "da")
     found = [release_table_findings(cells, min_cell, language)]
     folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent

@@ -221,6 +221,15 @@ def test_differencing_two_releases_is_caught_and_prevented():
     assert differencing_findings(old, kept, closed, spec, K).empty
 
 
+def test_differencing_reports_only_what_the_pair_gives_away():
+    old, new, spec = differencing_releases()
+    closed = {("T", "P1")}
+    shown = new.assign(suppressed=False)    # A's 3 published: the release alone gives it away
+    assert table_findings(shown, spec, K)["problem"].str.contains("count of 3").any()
+    # Its numbers carry into the older release, but nothing more is learnt about the newer.
+    assert differencing_findings(old, shown, closed, spec, K).empty
+
+
 def test_a_contrast_is_hidden_with_what_it_compares():
     rows = pd.concat([shares("T", [("A", "x", 3, 20), ("B", "x", 9, 20)], "P1"),
                       shares("T", [("A", "x", 7, 20), ("B", "x", 12, 20)], "P3")],

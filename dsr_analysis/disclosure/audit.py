@@ -195,18 +195,31 @@ def differencing_findings(
     ``closed`` lists the (table, column) pairs whose groups cannot have changed between the
     releases (periods that ended before the older release's cut-off). A number one release
     shows, or one its attacker pins exactly, becomes known in the other; the attack repeats
-    until nothing new is learnt. Findings are reported for the newer release.
+    until nothing new is learnt. Findings are reported for the newer release, and only those
+    the pair gives away: what the newer release gives away by itself is
+    :func:`table_findings`' to report.
     """
     old, new = _numbers_only(old), _numbers_only(new)
+    alone = new.copy()
     shared = _closed_keys(old, new, closed)
+    learnt_any = False
     for _ in range(10):
         learnt = _carry(old, new, shared) + _carry(new, old, shared)
         learnt += _pinned_into(old, new, shared, specs, min_cell)
         learnt += _pinned_into(new, old, shared, specs, min_cell)
         if not learnt:
             break
+        learnt_any = True
+    if not learnt_any:  # neither release tells the other anything
+        return pd.DataFrame(columns=FINDING_COLUMNS)
     found = table_findings(new, specs, min_cell)
-    return found.assign(where="differencing")
+    own = set(_pairs(table_findings(alone, specs, min_cell)))
+    added = [pair not in own for pair in _pairs(found)]
+    return found[added].reset_index(drop=True).assign(where="differencing")
+
+
+def _pairs(findings: pd.DataFrame) -> list[tuple]:
+    return list(zip(findings["key"], findings["problem"], strict=True))
 
 
 def _numbers_only(cells: pd.DataFrame) -> pd.DataFrame:
@@ -250,14 +263,15 @@ def _pinned_into(source, target, shared, specs, min_cell) -> int:
         return 0
     ranges = feasible_ranges(model, known, integer=True)
     exact = ranges[(ranges["high"] - ranges["low"]).abs() < 1e-6]
-    pinned = dict(zip(exact["key"], exact["low"], strict=True))
-    at_source, at_target = _rows(source), _rows(target)
+    pinned = dict(zip(exact["node"], exact["low"], strict=True))
+    at_source, at_target, at_model = _rows(source), _rows(target), _rows(model.cells)
     learnt = 0
     for key in shared:
         row = at_source[key]
         if source.at[row, "kind"] != "share" or pd.notna(source.at[row, "count"]):
             continue
-        node = ("c", key[0], key[1], key[2], str(source.at[row, "code"]))
+        # The model's own node of the row: a table printed twice shares its first's nodes.
+        node = model.count_node[at_model[key]] if key in at_model else -1
         if node in pinned:
             source.at[row, "count"] = pinned[node]
             if pd.isna(target.at[at_target[key], "count"]):
