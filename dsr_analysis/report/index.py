@@ -87,10 +87,11 @@ def unit_entries(
     unit: Unit,
     assessments: pd.DataFrame | None,
     facts: IndexFacts,
-    reports_dir: Path,
+    pages: set[str],
 ) -> list[Entry]:
     """One :class:`Entry` per level of the programme theory for ``unit``, in theory order
-    (``assessments``: the unit's :func:`assess_all`, None if it was not monitored)."""
+    (``assessments``: the unit's :func:`assess_all`, None if it was not monitored; ``pages``:
+    the chapter pages that exist, see :func:`chapter_pages`)."""
     lang = facts.lang
     own_chapters = {spec.level.id: spec for spec in report_chapters(unit, theory)}
     entries = []
@@ -100,7 +101,7 @@ def unit_entries(
             entries.append(Entry(level, number, NOT_IN_SET))
             continue
         href = f"{unit.id}/{spec.page}.html"
-        exists = (reports_dir / href).exists()
+        exists = href in pages
         link = href if exists else None
         # A unit whose input is broken is marked even when not requested: its pages are
         # older than the data.
@@ -278,6 +279,17 @@ def legend_html(theory: ProgrammeTheory, lang: str) -> str:
     )
 
 
+def chapter_pages(theory: ProgrammeTheory, units: list[Unit], folder: Path) -> set[str]:
+    """The chapter pages of every unit that exist in ``folder``, as the index links them
+    (``<unit>/<chapter>.html``)."""
+    return {
+        href
+        for unit in units
+        for spec in report_chapters(unit, theory)
+        if (folder / (href := f"{unit.id}/{spec.page}.html")).exists()
+    }
+
+
 def write_index(
     theory: ProgrammeTheory,
     units: list[Unit],
@@ -285,11 +297,26 @@ def write_index(
     facts: IndexFacts,
     reports_dir: Path,
 ) -> Path:
-    """Write ``index.html`` in ``reports_dir``: the overview, then one section per unit."""
+    """Write ``index.html`` in ``reports_dir``, linking the chapter pages found there."""
+    pages = chapter_pages(theory, units, reports_dir)
+    path = reports_dir / "index.html"
+    atomic_write_text(path, index_html(theory, units, cells, facts, pages))
+    return path
+
+
+def index_html(
+    theory: ProgrammeTheory,
+    units: list[Unit],
+    cells: pd.DataFrame,
+    facts: IndexFacts,
+    pages: set[str],
+) -> str:
+    """The index page: the overview, then one section per unit; a chapter is linked if it is
+    in ``pages`` (see :func:`chapter_pages`)."""
     lang = facts.lang
     assessed = unit_assessments(theory, units, cells)
     rows = [
-        (unit, unit_entries(theory, unit, assessed.get(unit.id), facts, reports_dir))
+        (unit, unit_entries(theory, unit, assessed.get(unit.id), facts, pages))
         for unit in units
     ]
     briefs = summaries(theory, units, assessed, lang)
@@ -316,6 +343,4 @@ def write_index(
             (theory.word("commit", lang), facts.commit),
         ),
     )
-    path = reports_dir / "index.html"
-    atomic_write_text(path, render_page(body, page))
-    return path
+    return render_page(body, page)

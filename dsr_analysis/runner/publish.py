@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from dsr_analysis.files import WriteError, atomic_write_all
+from dsr_analysis.files import WriteError, atomic_write_all, atomic_write_text
 from dsr_analysis.programme_theory import ProgrammeTheory
 from dsr_analysis.publishable import publishing_problems
-from dsr_analysis.report.index import IndexFacts, write_index
-from dsr_analysis.report.units import Unit, report_chapters
+from dsr_analysis.report.index import IndexFacts, chapter_pages, index_html
+from dsr_analysis.report.units import Unit
 from dsr_analysis.runner.execute import summarise
 from dsr_analysis.runner.model import PrePublishCheck, Task
 
@@ -66,29 +66,13 @@ def stage_index(
     """Write the index into the staging folder, as it must read once the staged pages are
     published: a chapter has a page if it is staged or already in ``reports_dir``.
 
-    :func:`~dsr_analysis.report.index.write_index` looks for the pages in the folder it
-    writes to, so it writes into a scratch folder holding an empty stand-in for every page
-    that will exist.
+    Raises
+    ------
+    WriteError
+        If it cannot be written.
     """
-    scratch = staging.parent / "index-view"
-    shutil.rmtree(scratch, ignore_errors=True)
-    try:
-        for unit in units:
-            for spec in report_chapters(unit, theory):
-                name = Path(unit.id) / f"{spec.page}.html"
-                if (staging / name).exists() or (reports_dir / name).exists():
-                    (scratch / name).parent.mkdir(parents=True, exist_ok=True)
-                    (scratch / name).touch()
-        written = write_index(theory, units, cells, facts, scratch)
-        target = staging / INDEX
-        os.replace(written, target)
-    except WriteError:
-        raise
-    except OSError as error:
-        raise WriteError(error.filename or scratch, error) from error
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
+    pages = chapter_pages(theory, units, staging) | chapter_pages(theory, units, reports_dir)
+    return atomic_write_text(staging / INDEX, index_html(theory, units, cells, facts, pages))
 
 
 def staged_files(staging: Path) -> list[Path]:
