@@ -56,6 +56,15 @@ def write_cells(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def planned(tmp_path, cells=None, source="src", commit="abc", settings=None):
+    """The bundled build's tasks (the cells file's unless ``cells`` are given)."""
+    cells = read_cells(CELLS) if cells is None else cells
+    settings = settings or Settings(build_dir=tmp_path)
+    return build.plan(
+        load_programme_theory(), load_units(), cells, "da", 5, settings, source, commit
+    )
+
+
 class TestNotebookContract:
     """Every chapter notebook has the same thin shape and the parameters the runner passes."""
 
@@ -87,12 +96,8 @@ class TestNotebookContract:
 
 class TestPlan:
     def test_one_task_per_unit_and_chapter_in_order(self, tmp_path):
-        theory = load_programme_theory()
         units = load_units()
-        cells = read_cells(CELLS)
-        tasks = build.plan(
-            theory, units, cells, "da", 5, Settings(build_dir=tmp_path), "src", "abc"
-        )
+        tasks = planned(tmp_path)
         assert [(t.unit, t.chapter) for t in tasks][:5] == [(units[0].id, c) for c in CHAPTERS]
         # Every unit has the five chapters but Copenhagen, which has two.
         assert len(tasks) == (len(units) - 1) * len(CHAPTERS) + len(TRIAL_CHAPTERS)
@@ -101,32 +106,19 @@ class TestPlan:
         assert all(Path(t.output).is_relative_to(config.REPORTS_DIR) for t in tasks)
 
     def test_key_covers_cells_but_not_other_units(self, tmp_path):
-        theory, units = load_programme_theory(), load_units()
         cells = read_cells(CELLS)
         changed = cells.copy()
         changed.loc[changed["municipality"] == "Odense", "value"] += 0.01
 
         def keys(frame):
-            tasks = build.plan(
-                theory, units, frame, "da", 5, Settings(build_dir=tmp_path), "src", "abc"
-            )
-            return {(t.unit, t.chapter): t.key for t in tasks}
+            return {(t.unit, t.chapter): t.key for t in planned(tmp_path, frame)}
 
         before, after = keys(cells), keys(changed)
         differ = {unit for (unit, _), key in before.items() if after[(unit, _)] != key}
         assert differ == {"odense", "alle"}
 
     def test_copenhagen_gets_the_trial_chapter_and_the_trial_extract(self, tmp_path):
-        tasks = build.plan(
-            load_programme_theory(),
-            load_units(),
-            read_cells(CELLS),
-            "da",
-            5,
-            Settings(build_dir=tmp_path),
-            "src",
-            "abc",
-        )
+        tasks = planned(tmp_path)
         own = {t.chapter: t for t in tasks if t.unit == TRIAL_UNIT}
         assert tuple(own) == TRIAL_CHAPTERS
         trial = own["05_long_term"]
@@ -145,11 +137,10 @@ class TestPlan:
     def test_trial_key_covers_the_extract_and_nothing_else_changes(self, tmp_path):
         extract = tmp_path / "trial"
         shutil.copytree(Settings().trial_dir, extract, ignore=shutil.ignore_patterns("*.yml"))
-        theory, units, cells = load_programme_theory(), load_units(), read_cells(CELLS)
 
         def keys():
             settings = Settings(build_dir=tmp_path / "build", trial_dir=extract)
-            tasks = build.plan(theory, units, cells, "da", 5, settings, "src", "abc")
+            tasks = planned(tmp_path, settings=settings)
             return {(t.unit, t.chapter): t.key for t in tasks}
 
         before = keys()
@@ -265,16 +256,7 @@ class TestKeys:
     """A page's key: package versions in, the commit out."""
 
     def keys(self, tmp_path, versions, commit="abc"):
-        tasks = build.plan(
-            load_programme_theory(),
-            load_units(),
-            read_cells(CELLS),
-            "da",
-            5,
-            Settings(build_dir=tmp_path),
-            keys.source_key("library", versions),
-            commit,
-        )
+        tasks = planned(tmp_path, source=keys.source_key("library", versions), commit=commit)
         return {(t.unit, t.chapter): t for t in tasks}
 
     def test_the_package_versions_are_read_as_installed(self):
