@@ -180,26 +180,22 @@ def _cells_for_table(table: Table, data: TidyData, codebook: Codebook, spec: Tab
 
 def _contrast_rows(table: Table, cells: pd.DataFrame, data: TidyData, codebook: Codebook,
                    spec: TablesSpec, language: str) -> pd.DataFrame:
-    """The table's contrast rows (see dsr_analysis.contrasts), named as the report prints."""
-    if table.contrast:
-        periods = _period_labels(codebook, language)
-        start, end = periods[table.contrast["from"]], periods[table.contrast["to"]]
-        name = _contrast_column(table, codebook, spec, language)
-        return contrasts.period_contrasts(cells, start, end, name)
+    """The table's contrast rows (see dsr_analysis.contrasts), named as the report prints
+    and as :func:`_contrasts` tells the disclosure control."""
     if table.change:
         question = codebook.question(table.question)
         change = measures.start_latest_change(data.scores, question)
         change = change.assign(column=change["item"].map(_item_labels(question, language)))
         return contrasts.change_rows(change, spec.label("change", language))
+    if table.contrast:
+        (contrast,) = _contrasts(table, codebook, spec, language)
+        return contrasts.period_contrasts(cells, contrast.start, contrast.end, contrast.name)
     if table.balance:
-        labels = {entry["code"]: entry[language] for entry in spec.labels["development"]}
-        names = tuple(spec.label(key, language)
-                      for key in ("positive_total", "negative_total", "balance"))
+        (contrast,) = _contrasts(table, codebook, spec, language)
+        positive, negative = contrast.end, contrast.start
+        parts = _sum_rows(table, spec, language)
         return contrasts.balance_rows(
-            cells,
-            [labels["small_positive"], labels["large_positive"]],
-            [labels["small_negative"], labels["large_negative"]],
-            names,
+            cells, parts[positive], parts[negative], (positive, negative, contrast.name)
         )
     return pd.DataFrame()
 
@@ -298,12 +294,11 @@ def _value_range(table: Table, codebook: Codebook) -> tuple[float, float] | None
 def _sum_rows(table: Table, spec: TablesSpec, language: str) -> dict[str, list[str]]:
     if not table.balance:
         return {}
-    labels = {entry["code"]: entry[language] for entry in spec.labels["development"]}
     return {
-        spec.label("positive_total", language): [labels["small_positive"],
-                                                 labels["large_positive"]],
-        spec.label("negative_total", language): [labels["small_negative"],
-                                                 labels["large_negative"]],
+        spec.label(f"{side}_total", language): [
+            spec.development_label(f"{size}_{side}", language) for size in ("small", "large")
+        ]
+        for side in ("positive", "negative")
     }
 
 
