@@ -69,8 +69,12 @@ from dsr_analysis import config, export, tables  # noqa: E402
 from dsr_analysis.cells import POOLED_NAME, TOTAL_COLUMN  # noqa: E402
 from dsr_analysis.codebook import default_codebook  # noqa: E402
 from dsr_analysis.disclosure.attack import truth_findings  # noqa: E402
-from dsr_analysis.disclosure.model import build_model  # noqa: E402
-from dsr_analysis.disclosure.protect import protect, protection_levels  # noqa: E402
+from dsr_analysis.disclosure.model import KEY, build_model  # noqa: E402
+from dsr_analysis.disclosure.protect import (  # noqa: E402
+    primary_nodes,
+    protect,
+    protection_levels,
+)
 
 SINGLE_CHOICE = ("7-17", "7-18")
 MULTIPLE_CHOICE = ("7-15", "7-16", "7-19")
@@ -79,7 +83,6 @@ MIN_CELL = 5
 SAFETY_RULE = f"FREQ({MIN_CELL},10)"
 SUPPRESS = "OPT(1,1)"
 COSTS = {"value": None, "unit": "-2"}
-KEY = ["table", "municipality", "column", "label"]
 HIDDEN = ("U", "M")  # Tau-Argus statuses: U primary unsafe, M secondary; S safe, E empty
 # Tau-Argus sees short ASCII codes, so nothing depends on how its fixed-width microdata and
 # code lists treat labels with spaces, commas and Danish letters.
@@ -350,8 +353,8 @@ def attacker_pins(table_id: str, cells_full: pd.DataFrame, pattern: pd.DataFrame
             hidden[where[("c", table_id, row.municipality, row.column, option)]] = True
         if row.n_suppressed:
             hidden[where[("n", population, row.municipality, row.column, "")]] = True
-    values = model.values
-    primary = hidden & (values >= 1) & (values <= MIN_CELL - 1)
+    # Only counts and group sizes are hidden, so the primaries among them are Tau-Argus's.
+    primary = hidden & primary_nodes(model, MIN_CELL)
     findings = truth_findings(model, hidden, primary, protection_levels(model))
     return len(findings)
 
