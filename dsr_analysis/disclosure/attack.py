@@ -28,6 +28,7 @@ from dsr_analysis.disclosure.protect import (
     MEAN_PROTECTION,
     linked_components,
 )
+from dsr_analysis.disclosure.relations import touching_rows
 from dsr_analysis.disclosure.solver import INFINITY, Program
 
 _SLACK = 1e-6
@@ -80,11 +81,10 @@ def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True) -> pd
 
 
 def _component_ranges(model, relations, n_eq, members, values, integer):
-    columns = relations[:, members].tocsr()
-    touching = np.flatnonzero(np.diff(columns.indptr) > 0)
+    touching = touching_rows(relations, members)
     known_part = relations[touching] @ np.nan_to_num(values, nan=0.0)
     # Only the unknown members stay variables; the known ones move to the right-hand side.
-    a = columns[touching]
+    a = relations[touching][:, members]
     equality = touching < n_eq
     lo = np.where(equality, -known_part, -INFINITY)
     hi = -known_part

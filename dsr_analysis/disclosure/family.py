@@ -13,6 +13,7 @@ from scipy import sparse
 
 from dsr_analysis.cells import POOLED_NAME
 from dsr_analysis.disclosure.model import Model
+from dsr_analysis.disclosure.relations import touching_rows
 from dsr_analysis.disclosure.solver import INFINITY, Program
 
 _SLACK = 1e-7
@@ -170,17 +171,14 @@ class FamilyProblem:
 
 def _restricted(matrix: sparse.csr_matrix, family: np.ndarray) -> sparse.csr_matrix:
     """The rows touching the family, over the family's columns only."""
-    columns = matrix[:, family]
-    touching = np.flatnonzero(np.diff(columns.tocsr().indptr) > 0)
-    return columns[touching]
+    return matrix[touching_rows(matrix, family)][:, family]
 
 
 def _restricted_inequalities(model: Model, family: np.ndarray):
     """Inequalities touching the family, and their slack at the true values."""
-    columns = model.inequalities[:, family].tocsr()
-    touching = np.flatnonzero(np.diff(columns.indptr) > 0)
+    touching = touching_rows(model.inequalities, family)
     slack = -(model.inequalities[touching] @ model.values)
-    return columns[touching], np.maximum(slack, 0.0)
+    return model.inequalities[touching][:, family], np.maximum(slack, 0.0)
 
 
 class FamilyAttacker:

@@ -27,6 +27,7 @@ from scipy import sparse
 
 from dsr_analysis.disclosure.family import FamilyProblem, Infeasible
 from dsr_analysis.disclosure.model import Model
+from dsr_analysis.disclosure.relations import touching_rows
 from dsr_analysis.errors import DsrError
 
 #: Protection interval of a hidden count or group size: the reader must not tell it from
@@ -196,7 +197,7 @@ def _families(model: Model, primary: np.ndarray) -> list[np.ndarray]:
 def _grown(model: Model, family: np.ndarray) -> np.ndarray:
     """The family with every family linked to it by an inequality."""
     candidate = model.values > _SLACK
-    touching = np.flatnonzero(np.diff(model.inequalities[:, family].tocsr().indptr) > 0)
+    touching = touching_rows(model.inequalities, family)
     labels = linked_components(model, model.equalities, candidate)
     outside = np.unique(model.inequalities[touching].tocoo().col)
     wanted = np.unique(labels[np.r_[family, outside[candidate[outside]]]])

@@ -8,6 +8,7 @@ scale, a group within another, "at least once" at least "at the start". Each is 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy import sparse
 
@@ -19,6 +20,11 @@ from dsr_analysis.disclosure.spec import (
     TableSpec,
     canonical,
 )
+
+
+def touching_rows(relations: sparse.spmatrix, columns: np.ndarray) -> np.ndarray:
+    """The relations (rows) with a term in any of ``columns``."""
+    return np.flatnonzero(np.diff(relations[:, columns].tocsr().indptr) > 0)
 
 
 def relation_matrix(relations: list[tuple[str, dict[int, float]]], width: int) -> sparse.csr_matrix:
