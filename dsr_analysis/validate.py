@@ -43,7 +43,7 @@ from dsr_analysis.course_rules import (
 )
 from dsr_analysis.errors import InputValidationError, Problem
 from dsr_analysis.municipalities import monitored_names, unmonitored_names
-from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems
+from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems, batch_at
 
 CPR_EXPECTED = "no CPR number in any cell; this cell looks like one (value not shown): remove it"
 
@@ -112,13 +112,13 @@ def _cell_batch(
     """Problems at (row position, column number) pairs of ``cells``, row by row."""
     position = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
     number = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
-    order = np.lexsort((number, position))
-    return RowProblems(
+    # Sorting by row number sorts by position: the cells' index (spreadsheet rows) increases.
+    return batch_at(
         file,
-        cells.index.to_numpy()[position[order]],
+        cells.index.to_numpy()[position],
+        number,
         tuple(cells.columns),
         expected,
-        number[order],
         value=(lambda row, column: safe_value(str(cells.at[row, column]))) if echo else None,
     )
 

@@ -88,6 +88,13 @@ class TestCprLike:
         assert sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 != 0
         assert validate.looks_like_cpr(digits)
 
+    def test_cells_are_reported_row_by_row(self):
+        cpr = "150211-1234"
+        cells = pd.DataFrame({"a": ["", cpr, ""], "b": [cpr, cpr, cpr]}, index=[2, 3, 5])
+        assert places(validate.cpr_problems(cells, FILE)) == [
+            (2, "b"), (3, "a"), (3, "b"), (5, "b")
+        ]
+
     def test_vectorised_and_scalar_agree(self):
         texts = pd.Series(["150211-1234", "3202111234", "", "102031234", "x 0102031234 y"])
         assert validate.cpr_like(texts).tolist() == [validate.looks_like_cpr(t) for t in texts]
