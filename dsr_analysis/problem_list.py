@@ -177,10 +177,10 @@ class Problems(Sequence):
         raise IndexError(index)  # pragma: no cover - _position raised already
 
     def __add__(self, other: Problems | Part) -> Problems:
-        return Problems(self.parts + _parts(other))
+        return Problems(self.parts + as_problems(other).parts)
 
     def __iadd__(self, other: Problems | Part) -> Problems:
-        self.parts += [part for part in _parts(other) if len(part)]
+        self.parts += [part for part in as_problems(other).parts if len(part)]
         return self
 
     def __repr__(self) -> str:
@@ -212,10 +212,16 @@ class Problems(Sequence):
         return [problem for _, problem in chosen]
 
 
-def _parts(other: Problems | Part) -> list[Part]:
-    """``other`` as parts: a :class:`Problems`, one batch, or a sequence of :class:`Problem`."""
-    if isinstance(other, Problems):
-        return list(other.parts)
-    if isinstance(other, RowProblems):
-        return [other]
-    return [list(other)]
+def as_problems(found: Problems | Part) -> Problems:
+    """``found`` as :class:`Problems`: itself, one batch as one part (none of its problems
+    made), or a sequence of :class:`Problem` as one part.
+
+    >>> batch = RowProblems("x.csv", np.array([2, 3]), ("wave",), "1 to 6")
+    >>> as_problems(batch).parts == [batch], len(as_problems([batch[0]]))
+    (True, 1)
+    """
+    if isinstance(found, Problems):
+        return found
+    if isinstance(found, RowProblems):
+        return Problems([found])
+    return Problems([list(found)])

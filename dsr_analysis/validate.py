@@ -43,7 +43,7 @@ from dsr_analysis.course_rules import (
 )
 from dsr_analysis.errors import InputValidationError, Problem
 from dsr_analysis.municipalities import monitored_names, unmonitored_names
-from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems, batch_at
+from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems, as_problems, batch_at
 
 CPR_EXPECTED = "no CPR number in any cell; this cell looks like one (value not shown): remove it"
 
@@ -502,10 +502,6 @@ def export_problems(
     return list(export_problem_list(cells, file, codebook, municipalities))
 
 
-def _as_problems(problems: Sequence[Problem]) -> Problems:
-    return problems if isinstance(problems, Problems) else Problems([list(problems)])
-
-
 def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
     """At most ``limit`` problems, taken in turn from each column, then in row order.
 
@@ -516,7 +512,7 @@ def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> li
     >>> [(p.row, p.column) for p in shown]
     [(2, 'age_years'), (3, 'age_years'), (70, 'wave')]
     """
-    return _as_problems(problems).shown(limit)
+    return as_problems(problems).shown(limit)
 
 
 def raise_for_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> None:
@@ -529,7 +525,7 @@ def raise_for_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -
     dsr_analysis.errors.InputValidationError: 1 problem(s) in the input:
       - x.csv: expected a data row
     """
-    problems = _as_problems(problems)
+    problems = as_problems(problems)
     if problems:
         raise InputValidationError(problems.shown(limit), total=len(problems))
 
@@ -601,5 +597,5 @@ def validated_export(
     """
     codebook = codebook or default_codebook()
     found = export_problem_list(cells, file, codebook, municipalities)
-    raise_for_problems(_as_problems(earlier) + found)
+    raise_for_problems(as_problems(earlier) + found)
     return typed_export(cells, codebook)
