@@ -164,17 +164,12 @@ def safe_value(text: str) -> str | None:
 # --- parsing cells -------------------------------------------------------------------------------
 
 
-def parsed_integers(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+def parsed_integers(values: pd.Series) -> pd.Series:
     """Whole numbers as ``Int64``; empty or non-integer cells become <NA>.
 
     >>> parsed_integers(pd.Series(["3", "", "3.5", "99"])).tolist()
     [3, <NA>, <NA>, 99]
-    >>> parsed_integers(pd.DataFrame({"a": ["1", "x"], "b": ["", "2"]})).dtypes.tolist()
-    [Int64Dtype(), Int64Dtype()]
     """
-    if isinstance(values, pd.DataFrame):
-        columns = {column: parsed_integers(values[column]) for column in values.columns}
-        return pd.DataFrame(columns, index=values.index, columns=values.columns)
     return each_value(values, integers_of)
 
 

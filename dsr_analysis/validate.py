@@ -225,13 +225,14 @@ def valid_waves(cells: pd.DataFrame, codebook: Codebook) -> pd.Series:
     return each_value(cells[WAVE_COLUMN], lambda t: (w := integers_of(t)).where(w.between(1, top)))
 
 
-def wave_problems(
-    cells: pd.DataFrame, file: str, codebook: Codebook, waves: pd.Series | None = None
-) -> Problems:
-    """Rows whose wave is empty or not a whole number from 1 to ``max_waves``."""
+def wave_problems(cells: pd.DataFrame, file: str, codebook: Codebook, waves: pd.Series) -> Problems:
+    """Rows whose wave is empty or not a whole number from 1 to ``max_waves``.
+
+    ``waves`` are the rows' :func:`valid_waves`.
+    """
     values = categorical(cells[WAVE_COLUMN])
     expected = f"a whole number from 1 to {codebook.max_waves} (1 = the start registration)"
-    bad = (valid_waves(cells, codebook) if waves is None else waves).isna()
+    bad = waves.isna()
     return Problems(
         [
             _problems(values.eq(""), values, file, WAVE_COLUMN, f"{expected}; empty"),
@@ -240,12 +241,12 @@ def wave_problems(
     )
 
 
-def date_problems(
-    cells: pd.DataFrame, file: str, codebook: Codebook, dates: pd.Series | None = None
-) -> Problems:
-    """Rows whose registration date is empty, not a date, or outside the monitoring window."""
+def date_problems(cells: pd.DataFrame, file: str, codebook: Codebook, dates: pd.Series) -> Problems:
+    """Rows whose registration date is empty, not a date, or outside the monitoring window.
+
+    ``dates`` are the rows' :func:`~dsr_analysis.cell_values.parsed_dates`.
+    """
     values = categorical(cells[DATE_COLUMN])
-    dates = parsed_dates(values) if dates is None else dates
     start, end = codebook.window_start.isoformat(), codebook.window_end.isoformat()
     outside = dates.notna() & ~dates.between(pd.Timestamp(start), pd.Timestamp(end))
     written = "a date written 2011-02-15, 15-02-2011 or 15.02.2011"

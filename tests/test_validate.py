@@ -142,12 +142,6 @@ class TestParsing:
         parsed = validate.parsed_integers(pd.Series(["1", "+2", " ", "2.0", "-1", "99", ""]))
         assert parsed.tolist() == [1, 2, pd.NA, pd.NA, pd.NA, 99, pd.NA]
 
-    def test_integer_frames_parse_like_series(self):
-        frame = pd.DataFrame({"a": ["1", "x", ""], "b": ["99", "4", "0"]}, dtype=str)
-        parsed = validate.parsed_integers(frame)
-        for column in frame:
-            pd.testing.assert_series_equal(parsed[column], validate.parsed_integers(frame[column]))
-
     def test_decimals_accept_a_comma(self):
         parsed = validate.parsed_decimals(pd.Series(["3,5", "3.25", "4", "3 år", "", "3,5,1"]))
         assert parsed.tolist()[:3] == [3.5, 3.25, 4.0]
