@@ -193,9 +193,10 @@ municipalities (Odense); Mariagerfjord did not monitor children in the project
     lower = {name.lower(): name for name in names}
     unknown = np.flatnonzero(_flags(values.ne("") & ~values.isin(list(names))))
     codes = values.cat.codes.to_numpy()[unknown]
+    # Each name's first position orders the names as its rank among them would.
     distinct, first = np.unique(codes, return_index=True)
     appearance = np.zeros(len(values.cat.categories), dtype=np.int64)
-    appearance[distinct] = np.argsort(np.argsort(first))
+    appearance[distinct] = first
     order = np.argsort(appearance[codes], kind="stable")
     categories = values.cat.categories
 

@@ -200,6 +200,14 @@ class TestIdentifiers:
         (problem,) = problems_of(*rows)
         assert problem.expected.endswith("Mariagerfjord did not monitor children in the project")
 
+    def test_unknown_municipalities_come_name_by_name_in_order_of_appearance(self):
+        names = ["Odense", "Vejle", "", "Aarhus", "Vejle", "Aarhus", "Bogense", "Odense"]
+        cells = pd.DataFrame({"municipality": names}, index=range(2, 10))
+        found = validate.municipality_problems(cells, FILE, ["Odense"])
+        assert [(p.row, p.value) for p in found] == [
+            (4, ""), (3, "Vejle"), (6, "Vejle"), (5, "Aarhus"), (7, "Aarhus"), (8, "Bogense")
+        ]
+
     def test_allowed_municipalities_can_be_given(self):
         rows = valid_course()
         assert problems_of(*rows, municipalities=["Kolding", "Odense"]) == []
