@@ -26,13 +26,17 @@ from dsr_analysis.cell_values import (
     flags_of,
     integers_of,
     looks_like_cpr,
+    mask_array,
     parsed_dates,
     parsed_decimals,
     parsed_flags,
     parsed_integers,
     ranks,
-    safe_value,
+    shown_cell,
 )
+
+# Re-exported: the trial schema calls validate.safe_value.
+from dsr_analysis.cell_values import safe_value as safe_value
 from dsr_analysis.codebook import OPTIONAL_COLUMNS, Codebook, Question, default_codebook
 from dsr_analysis.course_rules import (
     DATE_COLUMN,
@@ -77,18 +81,6 @@ def cpr_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
 # --- building problems -------------------------------------------------------------------------
 
 
-def _flags(mask: pd.Series | np.ndarray) -> np.ndarray:
-    """A mask as a plain boolean array, missing counted as False."""
-    if isinstance(mask, pd.Series):
-        return mask.fillna(False).to_numpy(dtype=bool)
-    return np.asarray(mask, dtype=bool)
-
-
-def _shown(values: pd.Series):
-    """How a problem shows the cell of ``values`` at its row (see :func:`safe_value`)."""
-    return lambda row, column: safe_value(str(values.loc[row]))
-
-
 def _problems(
     mask: pd.Series | np.ndarray,
     values: pd.Series,
@@ -97,8 +89,8 @@ def _problems(
     expected: str,
     echo: bool = True,
 ) -> RowProblems:
-    rows = values.index.to_numpy()[_flags(mask)]
-    return RowProblems(file, rows, (column,), expected, value=_shown(values) if echo else None)
+    rows = values.index.to_numpy()[mask_array(mask)]
+    return RowProblems(file, rows, (column,), expected, value=shown_cell(values) if echo else None)
 
 
 def _cell_batch(
@@ -119,7 +111,7 @@ def _cell_batch(
         number,
         tuple(cells.columns),
         expected,
-        value=(lambda row, column: safe_value(str(cells.at[row, column]))) if echo else None,
+        value=shown_cell(cells) if echo else None,
     )
 
 
@@ -191,7 +183,7 @@ municipalities (Odense); Mariagerfjord did not monitor children in the project
     empty = _problems(values.eq(""), values, file, MUNICIPALITY_COLUMN, f"{listed}; empty")
     problems = Problems([empty])
     lower = {name.lower(): name for name in names}
-    unknown = np.flatnonzero(_flags(values.ne("") & ~values.isin(list(names))))
+    unknown = np.flatnonzero(mask_array(values.ne("") & ~values.isin(list(names))))
     codes = values.cat.codes.to_numpy()[unknown]
     # Each name's first position orders the names as its rank among them would.
     distinct, first = np.unique(codes, return_index=True)
@@ -215,7 +207,7 @@ municipalities (Odense); Mariagerfjord did not monitor children in the project
         (MUNICIPALITY_COLUMN,),
         expected,
         payload={"code": codes[order]},
-        value=_shown(values),
+        value=shown_cell(values),
     )
     return problems
 
@@ -322,7 +314,7 @@ def scale_problems(cells: pd.DataFrame, file: str, question: Question, dont_know
     masks = {}
     for column in columns:
         values = categorical(cells[column])
-        masks[column] = _flags(values.ne("") & ~each_value(values, valid).astype(bool))
+        masks[column] = mask_array(values.ne("") & ~each_value(values, valid).astype(bool))
     expected = f"a whole number from 1 to {top}, or {dont_know} for 'ved ikke'"
     return _cell_problems(masks, cells[columns], file, expected)
 
@@ -331,11 +323,11 @@ def multiple_choice_problems(cells: pd.DataFrame, file: str, question: Question)
     """Option cells other than 0/1, and registrations answering only some option columns."""
     columns = [column for column in question.columns if column in cells]
     options = {column: categorical(cells[column]) for column in columns}
-    bad = {column: _flags(~values.isin(["", "0", "1"])) for column, values in options.items()}
+    bad = {column: mask_array(~values.isin(["", "0", "1"])) for column, values in options.items()}
     problems = Problems(
         [_cell_problems(bad, cells[columns], file, "0 (not chosen) or 1 (chosen)")]
     )
-    empty = np.column_stack([_flags(values.eq("")) for values in options.values()])
+    empty = np.column_stack([mask_array(values.eq("")) for values in options.values()])
     partial = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
     gaps = empty[partial]
     total = len(question.columns)
@@ -366,8 +358,8 @@ def start_only_problems(
     missing, not here).
     """
     columns = [column for column in question.columns if column in cells]
-    filled = np.column_stack([_flags(categorical(cells[column]).ne("")) for column in columns])
-    late = np.flatnonzero(filled.any(axis=1) & _flags(waves.gt(1)))
+    filled = np.column_stack([mask_array(categorical(cells[column]).ne("")) for column in columns])
+    late = np.flatnonzero(filled.any(axis=1) & mask_array(waves.gt(1)))
     return RowProblems(
         file,
         cells.index.to_numpy()[late],
