@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from dsr_analysis import config
 from dsr_analysis.cli_options import fail
 from dsr_analysis.errors import DsrError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `dsr --help` imports this module
+    import pandas as pd
 
 #: The hidden-cell mark of every edition.
 MARKS = ("skjult", "hidden")
@@ -49,6 +52,8 @@ def release_table_findings(
 
 def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFrame, dict]:
     """Every finding on a release folder (and against an older one), and what was checked."""
+    import pandas as pd
+
     from dsr_analysis.cells import released_min_cell
     from dsr_analysis.disclosure.audit import differencing_findings, page_findings
     from dsr_analysis.release import closed_columns, read_release

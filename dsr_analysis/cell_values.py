@@ -78,6 +78,17 @@ def each_value(
     return pd.Series(answers.take(codes[positions]), name=values.name)
 
 
+def mask_array(mask: pd.Series | np.ndarray) -> np.ndarray:
+    """A mask as a plain boolean array, missing counted as False.
+
+    >>> mask_array(pd.Series([True, pd.NA, False], dtype="boolean")).tolist()
+    [True, False, False]
+    """
+    if isinstance(mask, pd.Series):
+        return mask.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(mask, dtype=bool)
+
+
 def ranks(values: pd.Series) -> np.ndarray:
     """Each row's place among the column's distinct texts in sorted order (equal texts tie).
 
@@ -161,20 +172,30 @@ def safe_value(text: str) -> str | None:
     return text
 
 
+def shown_cell(cells: pd.DataFrame | pd.Series) -> Callable[[int, str], str | None]:
+    """How a problem at (row, column) shows its cell of ``cells`` (see :func:`safe_value`).
+
+    ``cells`` is a frame by spreadsheet row and column, or one column by row.
+
+    >>> cells = pd.DataFrame({"wave": ["7"], "child_id": ["0102031234"]}, index=[2])
+    >>> shown = shown_cell(cells)
+    >>> shown(2, "wave"), shown(2, "child_id"), shown_cell(cells["wave"])(2, "wave")
+    ('7', None, '7')
+    """
+    if isinstance(cells, pd.Series):
+        return lambda row, column: safe_value(str(cells.loc[row]))
+    return lambda row, column: safe_value(str(cells.at[row, column]))
+
+
 # --- parsing cells -------------------------------------------------------------------------------
 
 
-def parsed_integers(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+def parsed_integers(values: pd.Series) -> pd.Series:
     """Whole numbers as ``Int64``; empty or non-integer cells become <NA>.
 
     >>> parsed_integers(pd.Series(["3", "", "3.5", "99"])).tolist()
     [3, <NA>, <NA>, 99]
-    >>> parsed_integers(pd.DataFrame({"a": ["1", "x"], "b": ["", "2"]})).dtypes.tolist()
-    [Int64Dtype(), Int64Dtype()]
     """
-    if isinstance(values, pd.DataFrame):
-        columns = {column: parsed_integers(values[column]) for column in values.columns}
-        return pd.DataFrame(columns, index=values.index, columns=values.columns)
     return each_value(values, integers_of)
 
 

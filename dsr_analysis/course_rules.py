@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dsr_analysis.cell_values import categorical, ranks, safe_value
+from dsr_analysis.cell_values import categorical, mask_array, ranks, shown_cell
 from dsr_analysis.problem_list import Problems, RowProblems
 
 ID_COLUMN, MUNICIPALITY_COLUMN, WAVE_COLUMN, DATE_COLUMN = (
@@ -78,7 +78,7 @@ def courses(course: pd.DataFrame) -> pd.DataFrame:
 
 
 def _at(course: pd.DataFrame, mask: pd.Series, *columns: str) -> dict[str, np.ndarray]:
-    keep = mask.fillna(False).to_numpy(dtype=bool)
+    keep = mask_array(mask)
     return {column: course[column].to_numpy()[keep] for column in columns}
 
 
@@ -125,7 +125,7 @@ def backward_date_problems(course: pd.DataFrame, cells: pd.DataFrame, file: str)
             f"{int(previous_row)}): dates must increase with the wave"
         ),
         payload=found,
-        value=lambda row, column: safe_value(cells.at[row, column]),
+        value=shown_cell(cells),
     )
 
 
@@ -148,7 +148,7 @@ def municipality_change_problems(
             "a child's registrations stay in one municipality"
         ),
         payload=found,
-        value=lambda row, column: safe_value(cells.at[row, column]),
+        value=shown_cell(cells),
     )
 
 

@@ -28,7 +28,7 @@ from dsr_analysis.codebook import Codebook, default_codebook
 from dsr_analysis.errors import InputValidationError, Problem
 from dsr_analysis.grid import CsvError, Grid, csv_grid, empty_codes, records_grid
 from dsr_analysis.municipalities import monitored_names
-from dsr_analysis.problem_list import Problems, RowProblems
+from dsr_analysis.problem_list import Problems, RowProblems, as_problems
 
 CSV_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIX = ".xlsx"
@@ -197,9 +197,8 @@ def problems_by_municipality(
     None
     """
     group = row_groups(municipality, child, names)
-    parts = problems.parts if isinstance(problems, Problems) else [list(problems)]
     found: dict[str, Problems] = {}
-    for part in parts:
+    for part in as_problems(problems).parts:
         if isinstance(part, RowProblems):
             split = _split_batch(part, group, names)
             if split is None:

@@ -73,6 +73,13 @@ def _grid_shares(
     return result[[*by, "code", "n", "count", "value"]]
 
 
+def _mean_sd(grouped: pd.api.typing.SeriesGroupBy) -> pd.DataFrame:
+    """Each group's ``n`` (values counted), ``value`` (their mean) and ``sd``; keys as columns."""
+    return pd.DataFrame(
+        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
+    ).reset_index()
+
+
 def _count_children(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return (
         frame.groupby([*by, "code"], observed=True)["child_id"]
@@ -119,9 +126,7 @@ def mean_age(children: pd.DataFrame, by: Sequence[str] = ("municipality",)) -> p
     if not by:
         known = known.assign(_all=0)
     grouped = known.groupby(by or ["_all"], observed=True)["age_years"]
-    result = pd.DataFrame(
-        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
-    ).reset_index()
+    result = _mean_sd(grouped)
     result = result.drop(columns="_all", errors="ignore")
     return result.assign(n=result["n"].astype("int64"))[[*by, "n", "value", "sd"]]
 
@@ -233,9 +238,7 @@ def wave_means(
     by = list(by)
     valid = _scores_of(scores, question).astype({"score": "float64"})
     grouped = valid.groupby([*by, "item", "wave"], observed=True)["score"]
-    result = pd.DataFrame(
-        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
-    ).reset_index()
+    result = _mean_sd(grouped)
     return result.astype({"n": "int64"})[[*by, "item", "wave", "n", "value", "sd"]]
 
 
@@ -272,9 +275,7 @@ def start_latest_means(
         var_name="code", value_name="score",
     )
     grouped = long.groupby([*by, "item", "code"], observed=True)["score"]
-    result = pd.DataFrame(
-        {"n": grouped.count(), "value": grouped.mean(), "sd": grouped.std()}
-    ).reset_index()
+    result = _mean_sd(grouped)
     result["code"] = pd.Categorical(result["code"], ["start", "latest"])
     result = result.sort_values([*by, "item", "code"]).astype({"code": str, "n": "int64"})
     return result[[*by, "item", "code", "n", "value", "sd"]].reset_index(drop=True)
@@ -301,9 +302,7 @@ def start_latest_change(
     paired = development_set(scores, question, by)
     paired = paired.assign(raw=paired["latest"] - paired["start"])
     grouped = paired.groupby([*by, "item"], observed=True)["raw"]
-    result = pd.DataFrame(
-        {"n": grouped.count(), "value": grouped.mean().astype(float), "sd": grouped.std()}
-    ).reset_index()
+    result = _mean_sd(grouped)
     return result.astype({"n": "int64"})[[*by, "item", "n", "value", "sd"]]
 
 

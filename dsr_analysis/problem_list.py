@@ -9,6 +9,7 @@ rules found them; it behaves as a read-only sequence of :class:`Problem`.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice, zip_longest
@@ -19,6 +20,24 @@ from dsr_analysis.errors import Problem
 
 MAX_PROBLEMS = 50
 """How many problems an error lists; the total is always given."""
+
+
+def _position(index, length: int) -> int:
+    """``index`` of a sequence of ``length`` as a position from 0, counting back if negative.
+
+    >>> _position(-1, 3), _position(2, 3)
+    (2, 2)
+    >>> _position(3, 3)
+    Traceback (most recent call last):
+    ...
+    IndexError: index 3 is out of range for 3 problems
+    """
+    position = operator.index(index)
+    if position < 0:
+        position += length
+    if not 0 <= position < length:
+        raise IndexError(f"index {index} is out of range for {length} problems")
+    return position
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,10 +71,14 @@ class RowProblems(Sequence):
     def __len__(self) -> int:
         return len(self.rows)
 
+    def __iter__(self) -> Iterator[Problem]:
+        # Sequence's default calls __getitem__ until IndexError: a bounds check per problem.
+        return map(self.problem, range(len(self)))
+
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return self.problem(int(np.arange(len(self))[index]))
+            return [self.problem(i) for i in range(*index.indices(len(self)))]
+        return self.problem(_position(index, len(self)))
 
     def column(self, index: int) -> str:
         return self.labels[0 if self.codes is None else int(self.codes[index])]
@@ -146,18 +169,18 @@ class Problems(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return list(islice(self, *index.indices(len(self))))
-        index = int(np.arange(len(self))[index])
+        index = _position(index, len(self))
         for part in self.parts:
             if index < len(part):
                 return part[index]
             index -= len(part)
-        raise IndexError(index)  # pragma: no cover - np.arange raised already
+        raise IndexError(index)  # pragma: no cover - _position raised already
 
     def __add__(self, other: Problems | Part) -> Problems:
-        return Problems(self.parts + _parts(other))
+        return Problems(self.parts + as_problems(other).parts)
 
     def __iadd__(self, other: Problems | Part) -> Problems:
-        self.parts += [part for part in _parts(other) if len(part)]
+        self.parts += [part for part in as_problems(other).parts if len(part)]
         return self
 
     def __repr__(self) -> str:
@@ -189,10 +212,16 @@ class Problems(Sequence):
         return [problem for _, problem in chosen]
 
 
-def _parts(other: Problems | Part) -> list[Part]:
-    """``other`` as parts: a :class:`Problems`, one batch, or a sequence of :class:`Problem`."""
-    if isinstance(other, Problems):
-        return list(other.parts)
-    if isinstance(other, RowProblems):
-        return [other]
-    return [list(other)]
+def as_problems(found: Problems | Part) -> Problems:
+    """``found`` as :class:`Problems`: itself, one batch as one part (none of its problems
+    made), or a sequence of :class:`Problem` as one part.
+
+    >>> batch = RowProblems("x.csv", np.array([2, 3]), ("wave",), "1 to 6")
+    >>> as_problems(batch).parts == [batch], len(as_problems([batch[0]]))
+    (True, 1)
+    """
+    if isinstance(found, Problems):
+        return found
+    if isinstance(found, RowProblems):
+        return Problems([found])
+    return Problems([list(found)])

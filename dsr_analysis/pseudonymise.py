@@ -32,13 +32,13 @@ import stat
 from pathlib import Path
 
 import click
-from openpyxl import load_workbook
 
-from dsr_analysis import export
 from dsr_analysis.cli_options import fail
 from dsr_analysis.errors import DsrError
 from dsr_analysis.files import atomic_write_bytes
-from dsr_analysis.validate import ID_COLUMN
+
+# openpyxl and the export reader (pandas, the rules) are imported by the functions that use
+# them: `dsr` imports this module for every command, --help included.
 
 KEY_BYTES = 32
 """A new key's length: 256 bits, as long as a SHA-256 digest."""
@@ -157,6 +157,9 @@ def pseudonymised_csv(data: bytes, file: str, pseudonyms: Pseudonyms) -> bytes:
     The text is decoded and encoded as it streams through, so a large file is held about
     twice (as read and as written), not as Python text.
     """
+    from dsr_analysis import export
+    from dsr_analysis.validate import ID_COLUMN
+
     text, encoding = export.decoded(data, file)
     delimiter, ending = export.header_delimiter(text, file), line_end(text)
     last_line_ended = text.endswith(("\n", "\r"))
@@ -196,6 +199,11 @@ def line_end(text: str) -> str:
 
 def pseudonymised_xlsx(path: Path, pseudonyms: Pseudonyms) -> bytes:
     """The workbook with the first sheet's ``child_id`` cells replaced."""
+    from openpyxl import load_workbook
+
+    from dsr_analysis import export
+    from dsr_analysis.validate import ID_COLUMN
+
     workbook = load_workbook(path)
     sheet = workbook.worksheets[0]
     header = [export.cell_text(cell.value).strip() for cell in sheet[1]]
@@ -221,6 +229,8 @@ def pseudonymise_export(path: Path, key: bytes, out: Path) -> tuple[int, int]:
     DsrError
         If the export has problems, or ``out`` is the export itself or of another format.
     """
+    from dsr_analysis import export
+
     excel = path.suffix.lower() == export.EXCEL_SUFFIX
     if excel != (out.suffix.lower() == export.EXCEL_SUFFIX):
         kind = "an .xlsx workbook" if excel else "a CSV file"

@@ -26,13 +26,17 @@ from dsr_analysis.cell_values import (
     flags_of,
     integers_of,
     looks_like_cpr,
+    mask_array,
     parsed_dates,
     parsed_decimals,
     parsed_flags,
     parsed_integers,
     ranks,
-    safe_value,
+    shown_cell,
 )
+
+# Re-exported: the trial schema calls validate.safe_value.
+from dsr_analysis.cell_values import safe_value as safe_value
 from dsr_analysis.codebook import OPTIONAL_COLUMNS, Codebook, Question, default_codebook
 from dsr_analysis.course_rules import (
     DATE_COLUMN,
@@ -43,7 +47,7 @@ from dsr_analysis.course_rules import (
 )
 from dsr_analysis.errors import InputValidationError, Problem
 from dsr_analysis.municipalities import monitored_names, unmonitored_names
-from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems
+from dsr_analysis.problem_list import MAX_PROBLEMS, Problems, RowProblems, as_problems, batch_at
 
 CPR_EXPECTED = "no CPR number in any cell; this cell looks like one (value not shown): remove it"
 
@@ -77,18 +81,6 @@ def cpr_problems(cells: pd.DataFrame, file: str) -> list[Problem]:
 # --- building problems -------------------------------------------------------------------------
 
 
-def _flags(mask: pd.Series | np.ndarray) -> np.ndarray:
-    """A mask as a plain boolean array, missing counted as False."""
-    if isinstance(mask, pd.Series):
-        return mask.fillna(False).to_numpy(dtype=bool)
-    return np.asarray(mask, dtype=bool)
-
-
-def _shown(values: pd.Series):
-    """How a problem shows the cell of ``values`` at its row (see :func:`safe_value`)."""
-    return lambda row, column: safe_value(str(values.loc[row]))
-
-
 def _problems(
     mask: pd.Series | np.ndarray,
     values: pd.Series,
@@ -97,8 +89,8 @@ def _problems(
     expected: str,
     echo: bool = True,
 ) -> RowProblems:
-    rows = values.index.to_numpy()[_flags(mask)]
-    return RowProblems(file, rows, (column,), expected, value=_shown(values) if echo else None)
+    rows = values.index.to_numpy()[mask_array(mask)]
+    return RowProblems(file, rows, (column,), expected, value=shown_cell(values) if echo else None)
 
 
 def _cell_batch(
@@ -112,14 +104,14 @@ def _cell_batch(
     """Problems at (row position, column number) pairs of ``cells``, row by row."""
     position = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
     number = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
-    order = np.lexsort((number, position))
-    return RowProblems(
+    # Sorting by row number sorts by position: the cells' index (spreadsheet rows) increases.
+    return batch_at(
         file,
-        cells.index.to_numpy()[position[order]],
+        cells.index.to_numpy()[position],
+        number,
         tuple(cells.columns),
         expected,
-        number[order],
-        value=(lambda row, column: safe_value(str(cells.at[row, column]))) if echo else None,
+        value=shown_cell(cells) if echo else None,
     )
 
 
@@ -191,11 +183,12 @@ municipalities (Odense); Mariagerfjord did not monitor children in the project
     empty = _problems(values.eq(""), values, file, MUNICIPALITY_COLUMN, f"{listed}; empty")
     problems = Problems([empty])
     lower = {name.lower(): name for name in names}
-    unknown = np.flatnonzero(_flags(values.ne("") & ~values.isin(list(names))))
+    unknown = np.flatnonzero(mask_array(values.ne("") & ~values.isin(list(names))))
     codes = values.cat.codes.to_numpy()[unknown]
+    # Each name's first position orders the names as its rank among them would.
     distinct, first = np.unique(codes, return_index=True)
     appearance = np.zeros(len(values.cat.categories), dtype=np.int64)
-    appearance[distinct] = np.argsort(np.argsort(first))
+    appearance[distinct] = first
     order = np.argsort(appearance[codes], kind="stable")
     categories = values.cat.categories
 
@@ -214,7 +207,7 @@ municipalities (Odense); Mariagerfjord did not monitor children in the project
         (MUNICIPALITY_COLUMN,),
         expected,
         payload={"code": codes[order]},
-        value=_shown(values),
+        value=shown_cell(values),
     )
     return problems
 
@@ -225,13 +218,14 @@ def valid_waves(cells: pd.DataFrame, codebook: Codebook) -> pd.Series:
     return each_value(cells[WAVE_COLUMN], lambda t: (w := integers_of(t)).where(w.between(1, top)))
 
 
-def wave_problems(
-    cells: pd.DataFrame, file: str, codebook: Codebook, waves: pd.Series | None = None
-) -> Problems:
-    """Rows whose wave is empty or not a whole number from 1 to ``max_waves``."""
+def wave_problems(cells: pd.DataFrame, file: str, codebook: Codebook, waves: pd.Series) -> Problems:
+    """Rows whose wave is empty or not a whole number from 1 to ``max_waves``.
+
+    ``waves`` are the rows' :func:`valid_waves`.
+    """
     values = categorical(cells[WAVE_COLUMN])
     expected = f"a whole number from 1 to {codebook.max_waves} (1 = the start registration)"
-    bad = (valid_waves(cells, codebook) if waves is None else waves).isna()
+    bad = waves.isna()
     return Problems(
         [
             _problems(values.eq(""), values, file, WAVE_COLUMN, f"{expected}; empty"),
@@ -240,12 +234,12 @@ def wave_problems(
     )
 
 
-def date_problems(
-    cells: pd.DataFrame, file: str, codebook: Codebook, dates: pd.Series | None = None
-) -> Problems:
-    """Rows whose registration date is empty, not a date, or outside the monitoring window."""
+def date_problems(cells: pd.DataFrame, file: str, codebook: Codebook, dates: pd.Series) -> Problems:
+    """Rows whose registration date is empty, not a date, or outside the monitoring window.
+
+    ``dates`` are the rows' :func:`~dsr_analysis.cell_values.parsed_dates`.
+    """
     values = categorical(cells[DATE_COLUMN])
-    dates = parsed_dates(values) if dates is None else dates
     start, end = codebook.window_start.isoformat(), codebook.window_end.isoformat()
     outside = dates.notna() & ~dates.between(pd.Timestamp(start), pd.Timestamp(end))
     written = "a date written 2011-02-15, 15-02-2011 or 15.02.2011"
@@ -320,7 +314,7 @@ def scale_problems(cells: pd.DataFrame, file: str, question: Question, dont_know
     masks = {}
     for column in columns:
         values = categorical(cells[column])
-        masks[column] = _flags(values.ne("") & ~each_value(values, valid).astype(bool))
+        masks[column] = mask_array(values.ne("") & ~each_value(values, valid).astype(bool))
     expected = f"a whole number from 1 to {top}, or {dont_know} for 'ved ikke'"
     return _cell_problems(masks, cells[columns], file, expected)
 
@@ -329,11 +323,11 @@ def multiple_choice_problems(cells: pd.DataFrame, file: str, question: Question)
     """Option cells other than 0/1, and registrations answering only some option columns."""
     columns = [column for column in question.columns if column in cells]
     options = {column: categorical(cells[column]) for column in columns}
-    bad = {column: _flags(~values.isin(["", "0", "1"])) for column, values in options.items()}
+    bad = {column: mask_array(~values.isin(["", "0", "1"])) for column, values in options.items()}
     problems = Problems(
         [_cell_problems(bad, cells[columns], file, "0 (not chosen) or 1 (chosen)")]
     )
-    empty = np.column_stack([_flags(values.eq("")) for values in options.values()])
+    empty = np.column_stack([mask_array(values.eq("")) for values in options.values()])
     partial = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))
     gaps = empty[partial]
     total = len(question.columns)
@@ -364,8 +358,8 @@ def start_only_problems(
     missing, not here).
     """
     columns = [column for column in question.columns if column in cells]
-    filled = np.column_stack([_flags(categorical(cells[column]).ne("")) for column in columns])
-    late = np.flatnonzero(filled.any(axis=1) & _flags(waves.gt(1)))
+    filled = np.column_stack([mask_array(categorical(cells[column]).ne("")) for column in columns])
+    late = np.flatnonzero(filled.any(axis=1) & mask_array(waves.gt(1)))
     return RowProblems(
         file,
         cells.index.to_numpy()[late],
@@ -502,10 +496,6 @@ def export_problems(
     return list(export_problem_list(cells, file, codebook, municipalities))
 
 
-def _as_problems(problems: Sequence[Problem]) -> Problems:
-    return problems if isinstance(problems, Problems) else Problems([list(problems)])
-
-
 def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
     """At most ``limit`` problems, taken in turn from each column, then in row order.
 
@@ -516,7 +506,7 @@ def shown_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> li
     >>> [(p.row, p.column) for p in shown]
     [(2, 'age_years'), (3, 'age_years'), (70, 'wave')]
     """
-    return _as_problems(problems).shown(limit)
+    return as_problems(problems).shown(limit)
 
 
 def raise_for_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> None:
@@ -529,7 +519,7 @@ def raise_for_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -
     dsr_analysis.errors.InputValidationError: 1 problem(s) in the input:
       - x.csv: expected a data row
     """
-    problems = _as_problems(problems)
+    problems = as_problems(problems)
     if problems:
         raise InputValidationError(problems.shown(limit), total=len(problems))
 
@@ -601,5 +591,5 @@ def validated_export(
     """
     codebook = codebook or default_codebook()
     found = export_problem_list(cells, file, codebook, municipalities)
-    raise_for_problems(_as_problems(earlier) + found)
+    raise_for_problems(as_problems(earlier) + found)
     return typed_export(cells, codebook)

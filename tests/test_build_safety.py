@@ -24,7 +24,7 @@ from fixtures.report_set import CELLS, _session_library_hash, pinned_build, tiny
 
 from dsr_analysis import files
 from dsr_analysis.cells import cells_csv, read_cells
-from dsr_analysis.runner import build, command, execute, publish, signals
+from dsr_analysis.runner import build, execute, publish, signals
 from dsr_analysis.runner.command import reports_command
 from dsr_analysis.runner.lock import LOCK_NAME, release, reports_lock, try_lock
 from dsr_analysis.runner.model import Summary
@@ -146,7 +146,7 @@ class TestStagedPublishing:
             problems=["kolding/01_effort.html: a cell of 3", "index.html: a local path"],
             rejected=tmp_path / "rejected",
         )
-        monkeypatch.setattr(command, "build_reports", lambda *a, **k: summary)
+        monkeypatch.setattr(build, "build_reports", lambda *a, **k: summary)
         result = CliRunner().invoke(reports_command, [])
         assert result.exit_code == 1
         assert "the pre-publish check found 2 problem(s), so nothing was published" in result.output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 from click.testing import CliRunner
 
@@ -33,3 +36,16 @@ def test_dsr_tables_in_english_translates_labels(tmp_path):
     initiative = cells.loc[(cells["table"] == "7-18") & (cells["municipality"] == "Alle")]
     assert "The pedagogical staff" in set(initiative["label"])
     assert "Period 1" in set(initiative["column"])
+
+
+def test_dsr_help_imports_no_data_library():
+    # `dsr --help` imports every command module; what a command reads it imports when it runs.
+    code = (
+        "import sys; from dsr_analysis.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'numpy', 'pandas', 'openpyxl'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "pseudonymise" in result.stdout and "audit" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -88,7 +88,7 @@ def test_reports_pdf_without_chromium_fails_before_building(monkeypatch, tmp_pat
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     built = []
     monkeypatch.setattr(
-        "dsr_analysis.runner.command.build_reports", lambda *a, **k: built.append(1)
+        "dsr_analysis.runner.build.build_reports", lambda *a, **k: built.append(1)
     )
     result = CliRunner().invoke(main, ["reports", "--pdf", "--units", "kolding"])
     assert result.exit_code == 1 and not built

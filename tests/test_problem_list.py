@@ -7,6 +7,7 @@ from itertools import islice, zip_longest
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,21 @@ def test_a_million_problems_cost_arrays_not_objects():
     assert [(p.row, p.column) for p in shown[:4]] == [
         (2, "age_years"), (2, "wave"), (3, "age_years"), (3, "wave")
     ]
+
+
+def test_problems_are_indexed_as_a_list_is():
+    batch = RowProblems(FILE, np.array([3, 5, 8]), ("wave",), "1 to 6")
+    found = Problems([[Problem(FILE, None, "wave", "a column")], batch])
+    for sequence, expected in ((batch, list(batch)), (found, list(found))):
+        assert len(expected) == len(sequence)
+        for index in range(-len(expected), len(expected)):
+            assert sequence[index] == expected[index]
+        assert sequence[np.int64(-1)] == expected[-1]
+        assert sequence[-2:] == expected[-2:]
+        for outside in (len(expected), -len(expected) - 1):
+            with pytest.raises(IndexError):
+                sequence[outside]
+    assert [p.row for p in found] == [None, 3, 5, 8]
 
 
 def test_cells_come_row_by_row():

@@ -18,8 +18,6 @@ from dsr_analysis.cli_options import (
     language_option,
 )
 from dsr_analysis.errors import DsrError
-from dsr_analysis.pdf import find_chromium, write_build_pdfs
-from dsr_analysis.runner.build import build_reports
 from dsr_analysis.runner.model import Interrupted, Summary
 
 
@@ -63,6 +61,11 @@ def reports_command(
     pdf: bool = False,
 ) -> None:
     """Build the HTML report set: one chapter per programme-theory level, per unit."""
+    # The build and the PDF step (pandas, the report modules) load only when the command runs:
+    # `dsr` imports this module for every command, --help included.
+    from dsr_analysis.pdf import find_chromium, write_build_pdfs
+    from dsr_analysis.runner.build import build_reports
+
     chosen = [u.strip() for u in units.split(",") if u.strip()]
     try:
         if pdf:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from dsr_analysis.cli_options import MIN_CELL_OPTION, fail, language_option
 from dsr_analysis.errors import DsrError
@@ -46,6 +45,8 @@ def data(seed: int | None, out_dir: Path) -> None:
 @DATA_DIR_OPTION
 def estimates(data_dir: Path | None) -> None:
     """Print the effect estimates (cluster-robust and naive) and the clustering per outcome."""
+    import pandas as pd
+
     from dsr_analysis.trial.estimates import clustering_summary, trial_estimates
     from dsr_analysis.trial.schema import read_trial
 
