@@ -35,7 +35,7 @@ from dsr_analysis.report import chapter as chapter_module
 from dsr_analysis.report.html_tables import table_frame
 from dsr_analysis.report.index import IndexFacts, write_index
 from dsr_analysis.report.method_page import method_body
-from dsr_analysis.report.text import display_label, format_number, format_value
+from dsr_analysis.report.text import display_label, format_number, format_value, number_text
 from dsr_analysis.report.units import load_units, report_chapters
 from dsr_analysis.runner.model import Settings
 from dsr_analysis.runner.plan import plan
@@ -348,14 +348,14 @@ class TestNumbers:
         assert format_value(-0.25, "mean", lang) == ("−0,25" if lang == "da" else "−0.25")
         assert format_value(-0.05, "share", lang).startswith("−5")
         assert format_number(-1200, lang) == ("−1.200" if lang == "da" else "−1,200")
-        assert trial_chapter.format_number(-4.0, 1, lang) == ("−4,0" if lang == "da" else "−4.0")
+        assert number_text(-4.0, 1, lang) == ("−4,0" if lang == "da" else "−4.0")
         assert "-" not in format_value(-3.0, "count", lang)
 
     @pytest.mark.parametrize("lang", ["da", "en"])
     def test_no_negative_zero(self, lang):
         assert format_value(-0.001, "mean", lang) in ("0,00", "0.00")
         assert format_value(-0.001, "share", lang) in ("0 %", "0%")
-        assert trial_chapter.format_number(-0.02, 1, lang) in ("0,0", "0.0")
+        assert number_text(-0.02, 1, lang) in ("0,0", "0.0")
 
 
 # ------------------------------------------------------------------------------ the data --

@@ -14,6 +14,7 @@ from matplotlib.ticker import Formatter
 
 from dsr_analysis.cells import POOLED_NAME
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.report.text import number_text
 
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -96,23 +97,6 @@ def unit_colours(municipalities: list[str]) -> dict[str, str]:
         else MUNICIPALITY_COLOURS[known.index(m) % len(MUNICIPALITY_COLOURS)]
         for m in municipalities
     }
-
-
-def number_text(value: float, decimals: int, lang: str) -> str:
-    """A number as the report's language writes it, with a true minus sign.
-
-    Examples
-    --------
-    >>> number_text(1234.5, 1, "da"), number_text(-0.25, 2, "da"), number_text(-0.25, 2, "en")
-    ('1.234,5', '−0,25', '−0.25')
-    >>> number_text(-0.001, 1, "da")
-    '0,0'
-    """
-    text = f"{abs(value):,.{decimals}f}"
-    if lang == "da":
-        text = text.translate(str.maketrans(",.", ".,"))
-    negative = value < 0 and round(abs(value), decimals) != 0
-    return ("−" if negative else "") + text
 
 
 def _decimals(locations) -> int:

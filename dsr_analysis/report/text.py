@@ -17,6 +17,28 @@ from dsr_analysis.programme_theory import ProgrammeTheory
 MINUS = "\u2212"
 
 
+def number_text(value: float, decimals: int, lang: str) -> str:
+    """A number as the report's language writes it: a decimal comma and a thousands dot in
+    Danish, a point and a comma in English, a true minus sign, and never a negative zero.
+
+    Examples
+    --------
+    >>> number_text(1234.5, 1, "da"), number_text(-0.25, 2, "da"), number_text(-0.25, 2, "en")
+    ('1.234,5', '−0,25', '−0.25')
+    >>> number_text(75121.16, 0, "da"), number_text(2.885, 1, "en")
+    ('75.121', '2.9')
+    >>> number_text(-0.001, 1, "da"), number_text(-0.02, 1, "en")
+    ('0,0', '0.0')
+    """
+    text = f"{abs(value):,.{decimals}f}"
+    if lang == "da":
+        text = text.translate(str.maketrans(",.", ".,"))
+    # float(): numpy's round scales by ten and can miss a tie the printed digits round up;
+    # Python's rounds as the format does, so the sign follows the digits shown.
+    negative = value < 0 and round(abs(float(value)), decimals) != 0
+    return (MINUS if negative else "") + text
+
+
 @lru_cache(maxsize=1)
 def _question_texts() -> dict[str, tuple[str, str]]:
     """NIRAS table id -> (Danish, English) question wording from the codebook."""
@@ -201,9 +223,7 @@ def format_number(value: float | int | None, lang: str) -> str:
     """
     if value is None:
         return ""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    text = _signed(text)
-    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text
+    return number_text(value, 0 if float(value).is_integer() else 1, lang)
 
 
 def escape(text: object) -> str:

@@ -26,7 +26,7 @@ from dsr_analysis.programme_theory import ProgrammeTheory, load_programme_theory
 from dsr_analysis.report.diagram import programme_theory_svg
 from dsr_analysis.report.figures import accessible_svg, svg_from_figure
 from dsr_analysis.report.html_tables import html_table
-from dsr_analysis.report.text import MINUS
+from dsr_analysis.report.text import number_text
 from dsr_analysis.trial import paths
 from dsr_analysis.trial.cells import load_trial_tables, trial_cells
 from dsr_analysis.trial.economy import load_economy
@@ -195,25 +195,6 @@ def section_html(key: str, language: str = "da") -> str:
     return "".join(parts)
 
 
-def format_number(value: float, decimals: int, language: str = "da") -> str:
-    """Return ``value`` as printed: Danish decimal comma and thousands dot, or English; a
-    negative number with a minus sign (U+2212).
-
-    Examples
-    --------
-    >>> format_number(75121.16, 0), format_number(-4.0, 1), format_number(2.885, 1, "en")
-    ('75.121', '−4,0', '2.9')
-    >>> format_number(-0.02, 1)  # no negative zero
-    '0,0'
-    """
-    if round(value, decimals) == 0:
-        value = 0.0
-    text = f"{value:,.{decimals}f}"
-    if language == "da":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return MINUS + text[1:] if text.startswith("-") else text
-
-
 def _scale(unit: str) -> float:
     return 100.0 if unit in ("percent", "points") else 1.0
 
@@ -245,13 +226,13 @@ def cell_text(cell: pd.Series, language: str = "da") -> str:
     if cell["column_key"] in _RATIO_DECIMALS:
         unit = "ratio"
     scale, decimals = _scale(unit), _decimals(unit, cell["column_key"])
-    text = format_number(cell["value"] * scale, decimals, language)
+    text = number_text(cell["value"] * scale, decimals, language)
     if pd.isna(cell["ci_low"]) or pd.isna(cell["ci_high"]):
         return text
     bounds = [
         layout["text"]["infinite"][language]
         if math.isinf(bound)
-        else format_number(bound * scale, decimals, language)
+        else number_text(bound * scale, decimals, language)
         for bound in (cell["ci_low"], cell["ci_high"])
     ]
     template = layout["text"]["with_interval"][language]
@@ -380,7 +361,7 @@ def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:
             {
                 text["figure"]: f"{cell['table']}: {cell['label']}, {cell['column']}",
                 text["estimate"]: cell_text(cell, language),
-                text["published"]: format_number(
+                text["published"]: number_text(
                     cell["published"] * _scale(unit), decimals, language
                 ),
                 text["inside"]: text["yes"] if inside else text["no"],
@@ -470,7 +451,7 @@ def _effect_panel(axis, rows, layout, outcome, theory, language) -> list[str]:
     axis.xaxis.set_major_formatter(LocaleTicks(language))
     axis.grid(True, axis="x")
     n = rows["n"].max() if len(rows) else float("nan")
-    n_text = "" if pd.isna(n) else f" · n = {format_number(n, 0, language)}"
+    n_text = "" if pd.isna(n) else f" · n = {number_text(n, 0, language)}"
     axis.set_title(layout["rows"][outcome][language] + n_text, fontsize=9.5, loc="left")
     return said
 
