@@ -35,7 +35,7 @@ from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
 from dsr_analysis.report.text import show as _show
-from dsr_analysis.report.units import Unit, load_units
+from dsr_analysis.report.units import Unit, colour_order, load_units
 
 #: Above this share of hidden cells a unit's table is replaced by a sentence and the
 #: comparison that can be published (the unit's total beside the pooled four).
@@ -266,7 +266,8 @@ class Chapter:
             if not frame.empty:
                 parts.append(self._table_html(frame, self.word("by_municipality"),
                                               self.word("municipality")))
-        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang))
+        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang,
+                                      colour_order(self.all_units)))
         parts.append("</section>")
         return "".join(parts)
 

@@ -59,6 +59,19 @@ def load_units(path: Path | str = config.MUNICIPALITIES_PATH) -> list[Unit]:
     return project + [Unit(POOLED_ID, POOLED_NAME, True, {})] + [u for u in units if u.trial]
 
 
+def colour_order(units: list[Unit]) -> tuple[str, ...]:
+    """The order the figures deal out their colours in
+    (:func:`~dsr_analysis.report.figure_style.unit_colours`): the project's monitored
+    municipalities, in the order of the municipalities file.
+
+    Examples
+    --------
+    >>> colour_order(load_units())
+    ('Faaborg-Midtfyn', 'Frederikshavn', 'Kolding', 'Odense')
+    """
+    return tuple(u.name for u in units if u.monitored and not u.is_pooled and not u.trial)
+
+
 #: What a chapter notebook gets as ``data_path``: the unit's published monitoring cells, or the
 #: trial's register extract (a folder with institutions.csv and children.csv).
 CELLS_DATA = "cells"
