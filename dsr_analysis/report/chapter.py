@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import config
-from dsr_analysis.cells import POOLED_ID, is_synthetic, read_cells, released_min_cell
+from dsr_analysis.cells import (
+    POOLED_ID,
+    TOTAL_COLUMN,
+    is_synthetic,
+    read_cells,
+    released_min_cell,
+)
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import Indicator, Level, ProgrammeTheory, load_programme_theory
@@ -294,14 +300,14 @@ class Chapter:
             return self._table_html(frame, caption)
         sentence = self.word("mostly_hidden").format(name=self.name)
         columns = set(self.cells.loc[self.cells["table"] == table, "column"])
-        total = "Total" if "Total" in columns else column
+        total = TOTAL_COLUMN if TOTAL_COLUMN in columns else column
         if total is None or total not in columns:
             return f"<p class='mostly-hidden'>{_e(sentence)}</p>" + self._hidden_note()
         names = (self.name, self.theory.word("pooled_name", self.lang))
         comparison = comparison_frame(self.figure_cells, table, self.own_name, total, names,
                                       self.theory, self.lang)
         label = column_display(self.cells, table, total, self.theory, self.lang)
-        title = f"{caption}: {label}" if total != "Total" else caption
+        title = f"{caption}: {label}" if total != TOTAL_COLUMN else caption
         return (f"<p class='mostly-hidden'>{_e(sentence)}</p>"
                 + self._table_html(comparison, title))
 
