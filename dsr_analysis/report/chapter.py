@@ -41,7 +41,7 @@ from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
 from dsr_analysis.report.text import show as _show
-from dsr_analysis.report.units import Unit, colour_order, load_units
+from dsr_analysis.report.units import Unit, colour_order, load_units, unit_cells
 
 #: Above this share of hidden cells a unit's table is replaced by a sentence and the
 #: comparison that can be published (the unit's total beside the pooled four).
@@ -107,17 +107,14 @@ class Chapter:
         self.unit = matches[0]
         self.all_units = units
         cells = cells if cells is not None else chapter_cells(data_path, min_cell, lang)
-        self.cells = cells[cells["municipality"].isin(self._municipality_names())]
-        self.figure_cells = cells[cells["municipality"].isin([*self._municipality_names(), POOLED])]
+        # The figures draw a municipality beside the pool; its tables show its own cells only.
+        self.figure_cells = unit_cells(cells, self.unit, units)
+        own = self.figure_cells["municipality"] == self.unit.name
+        self.cells = self.figure_cells if self.unit.is_pooled else self.figure_cells[own]
         self.synthetic = is_synthetic(cells)
         # The cells say which disclosure control released them; the parameter is a fallback.
         self.min_cell = released_min_cell(cells, min_cell)
         self._assessments: dict[tuple[str, str], Assessment] = {}
-
-    def _municipality_names(self) -> list[str]:
-        if self.unit.is_pooled:
-            return [u.name for u in self.all_units if u.monitored]
-        return [self.unit.name]
 
     @property
     def has_data(self) -> bool:
@@ -133,8 +130,8 @@ class Chapter:
 
     @property
     def own_name(self) -> str:
-        """The unit's name in the cells' ``municipality`` column."""
-        return POOLED if self.unit.is_pooled else self.unit.name
+        """The unit's name in the cells' ``municipality`` column ("Alle" for the pooled unit)."""
+        return self.unit.name
 
     def assessment(self, indicator: Indicator) -> Assessment:
         """The indicator's assessment on this unit's published cells."""

@@ -74,9 +74,8 @@ def entirely_hidden(cells: pd.DataFrame, table: str, unit: Unit) -> bool:
     >>> entirely_hidden(cells, "7-8", Unit("alle", "Alle", True))
     False
     """
-    own = POOLED if unit.is_pooled else unit.name
     rows = ordinary_cells(cells)
-    rows = rows[(rows["table"] == table) & (rows["municipality"] == own)]
+    rows = rows[(rows["table"] == table) & (rows["municipality"] == unit.name)]
     return bool((rows["suppressed"].astype(bool) | rows["value"].isna()).all())
 
 

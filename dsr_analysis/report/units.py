@@ -33,6 +33,7 @@ class Unit:
 
     @property
     def is_pooled(self) -> bool:
+        """The pooled unit (:func:`load_units` names it ``POOLED_NAME``, as the cells do)."""
         return self.id == POOLED_ID
 
     def display_name(self, theory: ProgrammeTheory, lang: str) -> str:
