@@ -41,12 +41,17 @@ from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
 from dsr_analysis.report.text import show as _show
-from dsr_analysis.report.units import Unit, colour_order, load_units, unit_cells
+from dsr_analysis.report.units import (
+    Unit,
+    colour_order,
+    load_units,
+    trial_chapter_href,
+    unit_cells,
+)
 
 #: Above this share of hidden cells a unit's table is replaced by a sentence and the
 #: comparison that can be published (the unit's total beside the pooled four).
 MOSTLY_HIDDEN = 0.5
-TRIAL_CHAPTER = "../kobenhavn/05_long_term.html"
 
 
 def chapter_cells(
@@ -185,7 +190,9 @@ class Chapter:
         note = self.word("design_note")
         if self.level.id == self.theory.levels[-1].id:
             # The last level is the effect: say where the evidence on it is.
-            link = f"<a href='{TRIAL_CHAPTER}'>{_e(self.word('design_note_trial_link'))}</a>"
+            words = _e(self.word("design_note_trial_link"))
+            href = trial_chapter_href(self.theory, self.all_units)
+            link = f"<a href='{_e(href)}'>{words}</a>" if href else words
             note_html = f"{_e(note)} {_e(self.word('design_note_long_term'))} {link}."
         else:
             note_html = _e(note)

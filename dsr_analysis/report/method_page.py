@@ -23,7 +23,7 @@ from dsr_analysis.html import Link, Page, check_publishable, render_page
 from dsr_analysis.programme_theory import STATUSES, ProgrammeTheory
 from dsr_analysis.report.diagram import STATUS_STYLE
 from dsr_analysis.report.text import escape
-from dsr_analysis.report.units import TRIAL_DATA, Unit, report_chapters
+from dsr_analysis.report.units import Unit, report_chapters, trial_chapter_href
 
 #: The page's file name in each unit's folder.
 METHOD_PAGE = "method.html"
@@ -178,7 +178,7 @@ class _Filler:
             (i.criterion.min_n for level in theory.levels for i in level.indicators), default=0
         )
         words = escape(text["trial_link"][lang])
-        href = _trial_chapter_href(theory, units)
+        href = trial_chapter_href(theory, units)
         self.values = {
             "min_cell": escape(min_cell),
             "min_n": escape(min_n),
@@ -192,15 +192,6 @@ class _Filler:
 
     def p(self, text: dict) -> str:
         return f"<p>{self(text)}</p>"
-
-
-def _trial_chapter_href(theory: ProgrammeTheory, units: list[Unit]) -> str:
-    """The relative link, from any unit's folder, to the chapter built on the trial's data."""
-    for unit in units:
-        for spec in report_chapters(unit, theory):
-            if spec.data == TRIAL_DATA:
-                return f"../{unit.id}/{spec.page}.html"
-    return ""
 
 
 def _levels_html(theory: ProgrammeTheory, unit: Unit, lang: str) -> str:

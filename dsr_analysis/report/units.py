@@ -140,6 +140,23 @@ def report_chapters(unit: Unit, theory: ProgrammeTheory) -> list[ReportChapter]:
     return sorted(chapters, key=lambda c: c.position)
 
 
+def trial_chapter_href(theory: ProgrammeTheory, units: list[Unit]) -> str:
+    """The relative link, from any unit's folder, to the chapter built on the trial's data
+    ("" if no unit's report set has one).
+
+    Examples
+    --------
+    >>> from dsr_analysis.programme_theory import load_programme_theory
+    >>> trial_chapter_href(load_programme_theory(), load_units())
+    '../kobenhavn/05_long_term.html'
+    """
+    for unit in units:
+        for spec in report_chapters(unit, theory):
+            if spec.data == TRIAL_DATA:
+                return f"../{unit.id}/{spec.page}.html"
+    return ""
+
+
 def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:
     """The cells a unit's chapters may show: for "Alle" the four and the pool; for a monitored
     municipality its own and the pool's, which its figures draw beside its own bars.
