@@ -277,7 +277,7 @@ class Chapter:
                 parts.append(self._table_html(frame, self.word("by_municipality"),
                                               self.word("municipality")))
         parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang,
-                                      colour_order(self.all_units)))
+                                      colour_order(self.all_units), self.synthetic))
         parts.append("</section>")
         return "".join(parts)
 

@@ -117,13 +117,15 @@ def indicator_figure(
     theory: ProgrammeTheory,
     lang: str,
     order: Sequence[str] = (),
+    synthetic: bool | None = None,
 ) -> str:
     """The indicator's chart as a complete ``<figure>`` (SVG and caption), or "" if none.
 
     ``cells`` hold the unit's cells and the pooled ones (for the pooled unit: the four
     municipalities' and the pooled). No chart is drawn when the unit publishes no visible cell
     of the indicator's table, or when every bar would be hidden. ``order`` deals out the
-    municipalities' colours (:func:`~dsr_analysis.report.units.colour_order`).
+    municipalities' colours (:func:`~dsr_analysis.report.units.colour_order`); ``synthetic``
+    says whether the caption marks the data as synthetic (None: as ``cells`` say).
     """
     c = indicator.criterion
     if c.table not in theory.tables or entirely_hidden(cells, c.table, unit):
@@ -140,7 +142,9 @@ def indicator_figure(
     )
     drawn = ";".join(sorted(bars["key"]))
     hidden = ";".join(sorted(bars.loc[bars["hidden"], "key"]))
-    caption = figure_text.caption_html(bars, indicator, theory, lang, is_synthetic(cells))
+    if synthetic is None:
+        synthetic = is_synthetic(cells)
+    caption = figure_text.caption_html(bars, indicator, theory, lang, synthetic)
     return (
         f"<figure class='chart' id='{ident}' data-cells='{_e(drawn)}' "
         f"data-hidden-cells='{_e(hidden)}'>{svg}{caption}</figure>"
