@@ -15,8 +15,7 @@ from dsr_analysis.report.assessment import Assessment
 from dsr_analysis.report.diagram import STATUS_STYLE
 from dsr_analysis.report.text import display_label, format_bound, format_change, format_value
 from dsr_analysis.report.text import escape as _e
-
-METHOD_PAGE = "method.html"
+from dsr_analysis.report.units import METHOD_PAGE
 
 
 def method_link(anchor: str, text: str) -> str:

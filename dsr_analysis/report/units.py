@@ -73,6 +73,10 @@ def colour_order(units: list[Unit]) -> tuple[str, ...]:
     return tuple(u.name for u in units if u.monitored and not u.is_pooled and not u.trial)
 
 
+#: The page in every unit's folder that says how to read the report (report.method_page);
+#: the chapters link to it and list it in their navigation.
+METHOD_PAGE = "method.html"
+
 #: What a chapter notebook gets as ``data_path``: the unit's published monitoring cells, or the
 #: trial's register extract (a folder with institutions.csv and children.csv).
 CELLS_DATA = "cells"
