@@ -119,7 +119,7 @@ def criterion_html(indicator: Indicator, theory: ProgrammeTheory, lang: str) -> 
     def word(key: str) -> str:
         return theory.word(key, lang)
 
-    source = display_label(c.source.get(lang), lang) if c.source else ""
+    source = display_label(c.source.get(lang), theory, lang) if c.source else ""
     why = c.why.get(lang) if c.why else ""
     details = " ".join(t for t in (source, why) if t)
     return (

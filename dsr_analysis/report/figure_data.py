@@ -111,7 +111,7 @@ def figure_bars(
         category = part["point"].map(lambda point: theory.column_label(point, lang))
     elif c.kind == "more_positive_than_negative":
         part = part[part["column"] == c.column]
-        category = display(part, "label", lang)
+        category = display(part, "label", theory, lang)
     else:
         part = part[part["column"] == (c.column or TOTAL_COLUMN)]
         if c.label is not None:
@@ -161,10 +161,10 @@ def _bound(part: pd.DataFrame, column: str, hidden: pd.Series, field: str) -> pd
     return pd.to_numeric(part[column], errors="coerce").where(~hidden)
 
 
-def display(part: pd.DataFrame, column: str, lang: str) -> pd.Series:
+def display(part: pd.DataFrame, column: str, theory: ProgrammeTheory, lang: str) -> pd.Series:
     """A label or column as the tables show it: ``label_display`` (the raw text if absent),
     without the questionnaire's instructions (:func:`~dsr_analysis.report.text.display_label`).
     """
     shown = f"{column}_display"
     raw = part[shown].fillna(part[column]) if shown in part else part[column]
-    return raw.map(lambda text: display_label(text, lang))
+    return raw.map(lambda text: display_label(text, theory, lang))

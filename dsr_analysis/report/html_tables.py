@@ -80,7 +80,7 @@ def table_frame(
             headers.append(f"{label} (n = {n:.0f})")
     wide.columns = headers
     label_display = shown.drop_duplicates("label").set_index("label")["label_display"]
-    wide.index = [display_label(label_display.get(row, row), lang) for row in wide.index]
+    wide.index = [display_label(label_display.get(row, row), theory, lang) for row in wide.index]
     return wide
 
 
@@ -109,7 +109,7 @@ def comparison_frame(
     rows = list(dict.fromkeys(part["label"]))
     wide = wide.reindex(rows).fillna("")
     displays = part.drop_duplicates("label").set_index("label")["label_display"]
-    wide.index = [display_label(displays.get(row, row), lang) for row in wide.index]
+    wide.index = [display_label(displays.get(row, row), theory, lang) for row in wide.index]
     return wide
 
 
@@ -117,7 +117,7 @@ def _column_display(part: pd.DataFrame, column: str, theory: ProgrammeTheory, la
     if column in theory.column_words:
         return theory.column_label(column, lang)
     shown = part.loc[part["column"] == column, "column_display"]
-    return display_label(str(shown.iloc[0]) if len(shown) else column, lang)
+    return display_label(str(shown.iloc[0]) if len(shown) else column, theory, lang)
 
 
 def column_display(
@@ -188,7 +188,7 @@ def side_by_side_frame(
     n = shown.groupby("who")["n"].max()
     if pivot_on == "label":
         names = shown.drop_duplicates("label").set_index("label")["label_display"]
-        wide.columns = [display_label(names[h], lang) for h in heads]
+        wide.columns = [display_label(names[h], theory, lang) for h in heads]
     else:
         wide.columns = [theory.column_label(h, lang) for h in heads]
     mark = theory.word("suppressed", lang)
