@@ -14,15 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from dsr_analysis import cells as cells_contract
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
 
 #: Every table and figure of the NIRAS (2012) report that the monitoring pipeline publishes.
 NIRAS_TABLES: tuple[str, ...] = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
-
-#: Columns of the published cells an assessment reads (see :mod:`dsr_analysis.cells`).
-CELL_COLUMNS: tuple[str, ...] = cells_contract.REQUIRED
 
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
