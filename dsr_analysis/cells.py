@@ -10,8 +10,8 @@ were ``synthetic``, a ``published`` reference figure (the trial's source figures
 
 The monitoring tables (:mod:`dsr_analysis.tables`) and Copenhagen's trial
 (:mod:`dsr_analysis.trial.cells`) both produce cells; the chapters, the index and the audit read
-nothing else. This module is the one home of the columns, of the pooled unit's id and name, and
-of reading and writing cells.
+nothing else. This module is the one home of the columns, of the pooled unit's id and name, of the
+contrast rows' kind, and of reading and writing cells.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ POOLED_NAME = "Alle"
 POOLED_ID = "alle"
 #: The column that adds up the periods of a by-period table.
 TOTAL_COLUMN = "Total"
+#: The ``kind`` of a contrast row: a change between two columns or rows, or a balance, with its
+#: interval; an assessment reads it, but it is no cell of the table's own.
+DIFFERENCE = "difference"
 
 #: Every column of a published-cells file, in file order.
 COLUMNS: tuple[str, ...] = (
@@ -132,6 +135,23 @@ def cells_csv(cells: pd.DataFrame) -> str:
 def write_cells(cells: pd.DataFrame, path: Path | str) -> Path:
     """Write cells as CSV atomically: a reader never sees a half-written file."""
     return atomic_write_text(path, cells_csv(cells))
+
+
+def ordinary_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells but the contrast rows (``kind`` difference): what a table's n, its hidden
+    share, its points and its bars are counted from.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"value": [0.52, 0.25], "kind": ["share", DIFFERENCE]})
+    >>> ordinary_cells(cells)["value"].tolist()
+    [0.52]
+    >>> len(ordinary_cells(pd.DataFrame({"value": [0.52]})))  # hand-made cells, no kind
+    1
+    """
+    if "kind" not in cells:
+        return cells
+    return cells[cells["kind"] != DIFFERENCE]
 
 
 def released_min_cell(cells: pd.DataFrame, default: int) -> int:

@@ -28,7 +28,7 @@ from dsr_analysis.html import Page, check_publishable, render_page
 from dsr_analysis.programme_theory import ProgrammeTheory, load_programme_theory
 from dsr_analysis.report.index import legend_html, unit_overview_of
 from dsr_analysis.report.text import escape as e
-from dsr_analysis.report.units import Unit, load_units
+from dsr_analysis.report.units import Unit, load_units, report_chapters
 
 if TYPE_CHECKING:
     from dsr_analysis.runner.model import Summary
@@ -209,18 +209,19 @@ def write_pdfs(
     chromium = find_chromium()
     theory = theory or load_programme_theory()
     by_id = {unit.id: unit for unit in (units if units is not None else load_units())}
-    numbers = {Path(level.notebook).stem: i for i, level in enumerate(theory.levels, start=1)}
-    titles = {Path(level.notebook).stem: level.title.get(lang) for level in theory.levels}
     index = reports_dir / "index.html"
     index_html = index.read_text(encoding="utf-8") if index.exists() else ""
     written = []
     for unit_id, pages in chapters.items():
+        # Each chapter keeps its level's number, as the pages' navigation writes it.
+        specs = {spec.page: spec for spec in report_chapters(by_id[unit_id], theory)}
         files = []
         for page in pages:
             path = reports_dir / unit_id / f"{page}.html"
             if not path.exists():
                 raise BuildError(f"{unit_id}: cannot print {path.name}, it was not built")
-            files.append((page, f"{numbers[page]}. {titles[page]}", path))
+            spec = specs[page]
+            files.append((page, f"{spec.position + 1}. {spec.level.title.get(lang)}", path))
         overview = unit_overview_of(index_html, unit_id)
         document = combined_html(theory, by_id[unit_id], files, lang, overview)
         check_publishable(document)

@@ -14,15 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from dsr_analysis import cells as cells_contract
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
 
 #: Every table and figure of the NIRAS (2012) report that the monitoring pipeline publishes.
 NIRAS_TABLES: tuple[str, ...] = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
-
-#: Columns of the published cells an assessment reads (see :mod:`dsr_analysis.cells`).
-CELL_COLUMNS: tuple[str, ...] = cells_contract.REQUIRED
 
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
@@ -134,6 +130,16 @@ class TableInfo:
 
 
 @dataclass(frozen=True)
+class DisplayRules:
+    """How a page shows a printed label in one language (``report_text.display_labels``): the
+    questionnaire's instructions to the respondent it drops from a label's end, and the
+    spellings it evens out, as (printed, shown) pairs."""
+
+    instructions: tuple[str, ...] = ()
+    spellings: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ProgrammeTheory:
     """The whole programme theory: levels in order, the table map and the report's words."""
 
@@ -145,6 +151,8 @@ class ProgrammeTheory:
     words: Mapping[str, Text] = field(default_factory=dict)
     status_words: Mapping[str, Text] = field(default_factory=dict)
     column_words: Mapping[str, Text] = field(default_factory=dict)
+    # Language -> its display-label rules; a language without rules shows labels as printed.
+    display_rules: Mapping[str, DisplayRules] = field(default_factory=dict)
 
     def level(self, level_id: str) -> Level:
         """Return the level called ``level_id``; raise ConfigurationError if there is none."""
@@ -322,6 +330,7 @@ def programme_theory_from_dict(
         str(k): text(v, f"report_text.columns.{k}")
         for k, v in (report_text.get("columns") or {}).items()
     }
+    display_rules = _display_rules(report_text.get("display_labels"), problems)
     theory = ProgrammeTheory(
         id=str(raw.get("id", "")),
         title=text(raw.get("title"), "title"),
@@ -331,11 +340,48 @@ def programme_theory_from_dict(
         words=words,
         status_words=status_words,
         column_words=column_words,
+        display_rules=display_rules,
     )
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
         raise ConfigurationError(f"{source_name}: {len(problems)} problem(s):\n{listing}")
     return theory
+
+
+def _display_rules(raw: object, problems: list[str]) -> dict[str, DisplayRules]:
+    """``report_text.display_labels``: per language, instructions (a list of texts) and
+    spelling (printed text: shown text)."""
+    where = "report_text.display_labels"
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping with instructions and spelling")
+        return {}
+    parts = {}
+    for part in ("instructions", "spelling"):
+        by_lang = raw.get(part) or {}
+        if not isinstance(by_lang, dict) or set(by_lang) - set(LANGUAGES):
+            problems.append(f"{where}.{part}: expected a mapping from da/en")
+            by_lang = {}
+        parts[part] = by_lang
+    rules = {}
+    for lang in LANGUAGES:
+        instructions = parts["instructions"].get(lang) or []
+        spelling = parts["spelling"].get(lang) or {}
+        if not isinstance(instructions, list) or not all(_is_text(i) for i in instructions):
+            problems.append(f"{where}.instructions.{lang}: expected a list of texts")
+            instructions = []
+        if not isinstance(spelling, dict) or not all(
+            _is_text(k) and _is_text(v) for k, v in spelling.items()
+        ):
+            problems.append(f"{where}.spelling.{lang}: expected a mapping of texts to texts")
+            spelling = {}
+        rules[lang] = DisplayRules(tuple(instructions), tuple(spelling.items()))
+    return rules
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _elements(raw: object, where: str, text) -> list[Element]:

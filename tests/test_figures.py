@@ -16,7 +16,7 @@ from dsr_analysis.report.chapter import Chapter
 from dsr_analysis.report.figure_data import figure_bars
 from dsr_analysis.report.figure_style import HIDDEN_FRACTION, LocaleTicks, unit_colours
 from dsr_analysis.report.figures import indicator_figure
-from dsr_analysis.report.units import Unit, load_units
+from dsr_analysis.report.units import Unit, colour_order, load_units
 
 SVG = "{http://www.w3.org/2000/svg}"
 THEORY = load_programme_theory()
@@ -149,8 +149,11 @@ class TestWhoIsShown:
         assert len(data_cells(html)) == 2
 
     def test_the_pool_has_one_colour_everywhere(self):
-        assert unit_colours(["Kolding", "Alle"])["Alle"] == unit_colours(["Odense", "Alle"])["Alle"]
-        assert unit_colours(["Kolding", "Alle"])["Kolding"] != unit_colours(["Odense"])["Odense"]
+        order = colour_order(load_units())
+        assert (unit_colours(["Kolding", "Alle"], order)["Alle"]
+                == unit_colours(["Odense", "Alle"], order)["Alle"])
+        assert (unit_colours(["Kolding", "Alle"], order)["Kolding"]
+                != unit_colours(["Odense"], order)["Odense"])
 
     def test_the_chapter_gives_the_figure_the_pool_and_the_table_its_own(self):
         cells = pd.concat([topic_cells(), pd.DataFrame([cell("7-8", "Odense", TOPIC, 0.8, 72)])])

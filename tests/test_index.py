@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fixtures.report_set import CELLS, real_build
 
-from dsr_analysis.cells import POOLED_NAME, read_cells
+from dsr_analysis.cells import read_cells
 from dsr_analysis.programme_theory import STATUSES, load_programme_theory
 from dsr_analysis.report.assessment import assess_all
 from dsr_analysis.report.diagram import STATUS_STYLE, programme_theory_svg
@@ -59,8 +59,7 @@ def section(index: str, unit_id: str) -> str:
 
 def expected_counts(cells, unit_id: str) -> dict[str, dict[str, int]]:
     unit = BY_ID[unit_id]
-    municipality = POOLED_NAME if unit.is_pooled else unit.name
-    frame = assess_all(THEORY, unit_cells(cells, unit, UNITS), municipality)
+    frame = assess_all(THEORY, unit_cells(cells, unit, UNITS), unit.name)
     return {
         level: dict(Counter(group["status"])) for level, group in frame.groupby("level", sort=False)
     }

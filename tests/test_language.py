@@ -35,12 +35,15 @@ from dsr_analysis.report import chapter as chapter_module
 from dsr_analysis.report.html_tables import table_frame
 from dsr_analysis.report.index import IndexFacts, write_index
 from dsr_analysis.report.method_page import method_body
-from dsr_analysis.report.text import display_label, format_number, format_value
+from dsr_analysis.report.text import display_label, format_number, format_value, number_text
 from dsr_analysis.report.units import load_units, report_chapters
 from dsr_analysis.runner.model import Settings
 from dsr_analysis.runner.plan import plan
 from dsr_analysis.tables import report_cells
 from dsr_analysis.trial import chapter as trial_chapter
+
+#: The theory whose display-label rules the label tests read.
+THEORY = load_programme_theory()
 
 #: Common Danish words that are not also English words (so "under", "for", "men", "at", "i",
 #: "en", "et" are not here). Words with æ, ø or å are caught by their letters.
@@ -292,26 +295,28 @@ class TestDisplayLabels:
             for option in (*question.options, *question.items):
                 printed = [option.label_da, *getattr(option, "label_da_by_table", {}).values()]
                 for label in printed:
-                    assert not instructions.search(display_label(label, "da")), label
-                shown = display_label(option.label_en, "en")
+                    assert not instructions.search(display_label(label, THEORY, "da")), label
+                shown = display_label(option.label_en, THEORY, "en")
                 assert not instructions.search(shown) and danish_words(shown) == [], shown
 
     def test_instructions_go_with_the_punctuation_before_them(self):
-        assert display_label("Andet, beskriv her", "da") == "Andet"
-        assert display_label("Other, describe here", "en") == "Other"
+        assert display_label("Andet, beskriv her", THEORY, "da") == "Andet"
+        assert display_label("Other, describe here", THEORY, "en") == "Other"
         assert (
-            display_label("Indsats i dagtilbuddet (fx støttepædagog) Skriv hvilken", "da")
+            display_label("Indsats i dagtilbuddet (fx støttepædagog) Skriv hvilken", THEORY, "da")
             == "Indsats i dagtilbuddet (fx støttepædagog)"
         )
 
     def test_one_spelling_of_serviceloven_and_only_whole_words(self):
-        assert display_label("tiltag efter Serviceloven", "da") == "tiltag efter serviceloven"
-        assert display_label("Der er fortaget en underretning", "da") == (
+        assert display_label("tiltag efter Serviceloven", THEORY, "da") == (
+            "tiltag efter serviceloven"
+        )
+        assert display_label("Der er fortaget en underretning", THEORY, "da") == (
             "Der er foretaget en underretning"
         )
-        assert display_label("Servicelovens", "da") == "Servicelovens"
+        assert display_label("Servicelovens", THEORY, "da") == "Servicelovens"
         # English labels are left alone by the Danish spellings.
-        assert display_label("the Social Services Act", "en") == "the Social Services Act"
+        assert display_label("the Social Services Act", THEORY, "en") == "the Social Services Act"
 
     def test_a_table_shows_display_labels_and_the_cells_keep_the_printed_ones(self):
         printed = "Der er iværksat en foranstaltning efter Serviceloven. Skriv hvilken"
@@ -348,14 +353,14 @@ class TestNumbers:
         assert format_value(-0.25, "mean", lang) == ("−0,25" if lang == "da" else "−0.25")
         assert format_value(-0.05, "share", lang).startswith("−5")
         assert format_number(-1200, lang) == ("−1.200" if lang == "da" else "−1,200")
-        assert trial_chapter.format_number(-4.0, 1, lang) == ("−4,0" if lang == "da" else "−4.0")
+        assert number_text(-4.0, 1, lang) == ("−4,0" if lang == "da" else "−4.0")
         assert "-" not in format_value(-3.0, "count", lang)
 
     @pytest.mark.parametrize("lang", ["da", "en"])
     def test_no_negative_zero(self, lang):
         assert format_value(-0.001, "mean", lang) in ("0,00", "0.00")
         assert format_value(-0.001, "share", lang) in ("0 %", "0%")
-        assert trial_chapter.format_number(-0.02, 1, lang) in ("0,0", "0.0")
+        assert number_text(-0.02, 1, lang) in ("0,0", "0.0")
 
 
 # ------------------------------------------------------------------------------ the data --

@@ -122,3 +122,11 @@ class TestCriteriaSayWhereTheyComeFrom:
         broken["title"] = {"da": "Programteori", "en": "Programme theory", "i dagtilbud": None}
         with pytest.raises(ConfigurationError, match="quote texts with commas"):
             programme_theory_from_dict(broken)
+
+    def test_display_label_rules_are_read_and_checked(self, theory, raw):
+        assert "Skriv hvilken" in theory.display_rules["da"].instructions
+        assert ("Serviceloven", "serviceloven") in theory.display_rules["da"].spellings
+        broken = copy.deepcopy(raw)
+        broken["report_text"]["display_labels"]["instructions"]["en"] = [None]
+        with pytest.raises(ConfigurationError, match="display_labels.instructions.en"):
+            programme_theory_from_dict(broken)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dsr_analysis.cells import DIFFERENCE
 from dsr_analysis.errors import ConfigurationError
 
 KEY = ["table", "municipality", "column", "label"]
-SHARE, MEAN, COUNT, DIFFERENCE = "share", "mean", "count", "difference"
+SHARE, MEAN, COUNT = "share", "mean", "count"
 KINDS = (SHARE, MEAN, COUNT, DIFFERENCE)
 _TOLERANCE = 1e-6
 

@@ -33,8 +33,6 @@ from dsr_analysis.programme_theory import (
     ProgrammeTheory,
 )
 
-DIFFERENCE = "difference"
-
 
 @dataclass(frozen=True)
 class Assessment:
@@ -84,9 +82,7 @@ def series_cells(cells: pd.DataFrame, table: str, series: str | None) -> pd.Data
     >>> series_cells(cells, "7-24", "Item")["point"].tolist()
     ['Startmåling', 'Nyeste måling']
     """
-    part = cells[cells["table"] == table]
-    if "kind" in part:
-        part = part[part["kind"] != DIFFERENCE]
+    part = cells_contract.ordinary_cells(cells[cells["table"] == table])
     if series is None:
         rows = part.assign(point=part["column"])
     else:
@@ -100,7 +96,7 @@ def contrast_row(cells: pd.DataFrame, table: str, series: str | None) -> pd.Seri
     """The contrast row a change criterion reads: the table's difference row of the series."""
     if "kind" not in cells:
         return None
-    part = cells[(cells["table"] == table) & (cells["kind"] == DIFFERENCE)]
+    part = cells[(cells["table"] == table) & (cells["kind"] == cells_contract.DIFFERENCE)]
     if series is not None:
         by_label = part[part["label"] == series]
         part = by_label if not by_label.empty else part[part["column"] == series]
@@ -209,7 +205,7 @@ def _assess_balance(indicator, own) -> Assessment:
     c = indicator.criterion
     series = own[(own["table"] == c.table) & (own["column"] == c.column)]
     balance = contrast_row(series, c.table, None)
-    ordinary = series[series["kind"] != DIFFERENCE] if "kind" in series else series
+    ordinary = cells_contract.ordinary_cells(series)
     n = (int(ordinary["n"].max()),) if ordinary["n"].notna().any() else (0,)
     if balance is None:
         return _too_little(indicator, "missing", n)
@@ -232,8 +228,7 @@ def _assess_threshold(indicator, own) -> Assessment:
     found = found[found["column"] == (c.column or cells_contract.TOTAL_COLUMN)]
     if c.label is not None:
         found = found[found["label"] == c.label]
-    if "kind" in found:
-        found = found[found["kind"] != DIFFERENCE]
+    found = cells_contract.ordinary_cells(found)
     cell = found.iloc[0] if len(found) == 1 else None
     n = (_n(cell),)
     if cell is None:

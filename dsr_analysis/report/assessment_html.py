@@ -15,8 +15,7 @@ from dsr_analysis.report.assessment import Assessment
 from dsr_analysis.report.diagram import STATUS_STYLE
 from dsr_analysis.report.text import display_label, format_bound, format_change, format_value
 from dsr_analysis.report.text import escape as _e
-
-METHOD_PAGE = "method.html"
+from dsr_analysis.report.units import METHOD_PAGE
 
 
 def method_link(anchor: str, text: str) -> str:
@@ -120,7 +119,7 @@ def criterion_html(indicator: Indicator, theory: ProgrammeTheory, lang: str) -> 
     def word(key: str) -> str:
         return theory.word(key, lang)
 
-    source = display_label(c.source.get(lang), lang) if c.source else ""
+    source = display_label(c.source.get(lang), theory, lang) if c.source else ""
     why = c.why.get(lang) if c.why else ""
     details = " ".join(t for t in (source, why) if t)
     return (

@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import config
-from dsr_analysis.cells import POOLED_ID, is_synthetic, read_cells, released_min_cell
+from dsr_analysis.cells import (
+    POOLED_ID,
+    TOTAL_COLUMN,
+    is_synthetic,
+    read_cells,
+    released_min_cell,
+)
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import Indicator, Level, ProgrammeTheory, load_programme_theory
@@ -35,12 +41,17 @@ from dsr_analysis.report.organisation import organisation_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
 from dsr_analysis.report.text import show as _show
-from dsr_analysis.report.units import Unit, load_units
+from dsr_analysis.report.units import (
+    Unit,
+    colour_order,
+    load_units,
+    trial_chapter_href,
+    unit_cells,
+)
 
 #: Above this share of hidden cells a unit's table is replaced by a sentence and the
 #: comparison that can be published (the unit's total beside the pooled four).
 MOSTLY_HIDDEN = 0.5
-TRIAL_CHAPTER = "../kobenhavn/05_long_term.html"
 
 
 def chapter_cells(
@@ -101,17 +112,14 @@ class Chapter:
         self.unit = matches[0]
         self.all_units = units
         cells = cells if cells is not None else chapter_cells(data_path, min_cell, lang)
-        self.cells = cells[cells["municipality"].isin(self._municipality_names())]
-        self.figure_cells = cells[cells["municipality"].isin([*self._municipality_names(), POOLED])]
+        # The figures draw a municipality beside the pool; its tables show its own cells only.
+        self.figure_cells = unit_cells(cells, self.unit, units)
+        own = self.figure_cells["municipality"] == self.unit.name
+        self.cells = self.figure_cells if self.unit.is_pooled else self.figure_cells[own]
         self.synthetic = is_synthetic(cells)
         # The cells say which disclosure control released them; the parameter is a fallback.
         self.min_cell = released_min_cell(cells, min_cell)
         self._assessments: dict[tuple[str, str], Assessment] = {}
-
-    def _municipality_names(self) -> list[str]:
-        if self.unit.is_pooled:
-            return [u.name for u in self.all_units if u.monitored]
-        return [self.unit.name]
 
     @property
     def has_data(self) -> bool:
@@ -127,8 +135,8 @@ class Chapter:
 
     @property
     def own_name(self) -> str:
-        """The unit's name in the cells' ``municipality`` column."""
-        return POOLED if self.unit.is_pooled else self.unit.name
+        """The unit's name in the cells' ``municipality`` column ("Alle" for the pooled unit)."""
+        return self.unit.name
 
     def assessment(self, indicator: Indicator) -> Assessment:
         """The indicator's assessment on this unit's published cells."""
@@ -182,7 +190,9 @@ class Chapter:
         note = self.word("design_note")
         if self.level.id == self.theory.levels[-1].id:
             # The last level is the effect: say where the evidence on it is.
-            link = f"<a href='{TRIAL_CHAPTER}'>{_e(self.word('design_note_trial_link'))}</a>"
+            words = _e(self.word("design_note_trial_link"))
+            href = trial_chapter_href(self.theory, self.all_units)
+            link = f"<a href='{_e(href)}'>{words}</a>" if href else words
             note_html = f"{_e(note)} {_e(self.word('design_note_long_term'))} {link}."
         else:
             note_html = _e(note)
@@ -266,7 +276,8 @@ class Chapter:
             if not frame.empty:
                 parts.append(self._table_html(frame, self.word("by_municipality"),
                                               self.word("municipality")))
-        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang))
+        parts.append(indicator_figure(self.figure_cells, indicator, self.unit, self.theory, lang,
+                                      colour_order(self.all_units), self.synthetic))
         parts.append("</section>")
         return "".join(parts)
 
@@ -293,14 +304,14 @@ class Chapter:
             return self._table_html(frame, caption)
         sentence = self.word("mostly_hidden").format(name=self.name)
         columns = set(self.cells.loc[self.cells["table"] == table, "column"])
-        total = "Total" if "Total" in columns else column
+        total = TOTAL_COLUMN if TOTAL_COLUMN in columns else column
         if total is None or total not in columns:
             return f"<p class='mostly-hidden'>{_e(sentence)}</p>" + self._hidden_note()
         names = (self.name, self.theory.word("pooled_name", self.lang))
         comparison = comparison_frame(self.figure_cells, table, self.own_name, total, names,
                                       self.theory, self.lang)
         label = column_display(self.cells, table, total, self.theory, self.lang)
-        title = f"{caption}: {label}" if total != "Total" else caption
+        title = f"{caption}: {label}" if total != TOTAL_COLUMN else caption
         return (f"<p class='mostly-hidden'>{_e(sentence)}</p>"
                 + self._table_html(comparison, title))
 

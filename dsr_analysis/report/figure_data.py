@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dsr_analysis.cells import POOLED_NAME as POOLED
+from dsr_analysis.cells import TOTAL_COLUMN, ordinary_cells
 from dsr_analysis.programme_theory import Indicator, ProgrammeTheory
 from dsr_analysis.report.assessment import series_cells
 from dsr_analysis.report.text import display_label
@@ -54,13 +55,6 @@ def municipalities_shown(cells: pd.DataFrame, unit: Unit) -> list[str]:
     return others + [POOLED]
 
 
-def bar_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """The cells a figure may draw: all but the assessments' contrasts (``kind`` difference)."""
-    if "kind" not in cells:
-        return cells
-    return cells[cells["kind"].astype(str) != "difference"]
-
-
 def cell_keys(cells: pd.DataFrame) -> pd.Series:
     """Each cell's key ``table|municipality|column|label``, as the figure's data-cells list it."""
     return (
@@ -80,9 +74,8 @@ def entirely_hidden(cells: pd.DataFrame, table: str, unit: Unit) -> bool:
     >>> entirely_hidden(cells, "7-8", Unit("alle", "Alle", True))
     False
     """
-    own = POOLED if unit.is_pooled else unit.name
-    rows = bar_cells(cells)
-    rows = rows[(rows["table"] == table) & (rows["municipality"] == own)]
+    rows = ordinary_cells(cells)
+    rows = rows[(rows["table"] == table) & (rows["municipality"] == unit.name)]
     return bool((rows["suppressed"].astype(bool) | rows["value"].isna()).all())
 
 
@@ -110,7 +103,7 @@ def figure_bars(
     {'who': ['Kolding', 'Alle fire kommuner'], 'value': [nan, 80.0], 'hidden': [True, False]}
     """
     c = indicator.criterion
-    cells = bar_cells(cells)
+    cells = ordinary_cells(cells)
     who = municipalities_shown(cells, unit)
     part = cells[(cells["table"] == c.table) & cells["municipality"].isin(who)]
     if c.kind in ("rises", "falls"):
@@ -118,9 +111,9 @@ def figure_bars(
         category = part["point"].map(lambda point: theory.column_label(point, lang))
     elif c.kind == "more_positive_than_negative":
         part = part[part["column"] == c.column]
-        category = display(part, "label", lang)
+        category = display(part, "label", theory, lang)
     else:
-        part = part[part["column"] == (c.column or "Total")]
+        part = part[part["column"] == (c.column or TOTAL_COLUMN)]
         if c.label is not None:
             part = part[part["label"] == c.label]
         category = part["municipality"].map(lambda m: unit_name(m, theory, lang))
@@ -168,10 +161,10 @@ def _bound(part: pd.DataFrame, column: str, hidden: pd.Series, field: str) -> pd
     return pd.to_numeric(part[column], errors="coerce").where(~hidden)
 
 
-def display(part: pd.DataFrame, column: str, lang: str) -> pd.Series:
+def display(part: pd.DataFrame, column: str, theory: ProgrammeTheory, lang: str) -> pd.Series:
     """A label or column as the tables show it: ``label_display`` (the raw text if absent),
     without the questionnaire's instructions (:func:`~dsr_analysis.report.text.display_label`).
     """
     shown = f"{column}_display"
     raw = part[shown].fillna(part[column]) if shown in part else part[column]
-    return raw.map(lambda text: display_label(text, lang))
+    return raw.map(lambda text: display_label(text, theory, lang))

@@ -8,12 +8,12 @@ thousands dots and a proper minus sign in Danish, points and commas in English.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Sequence
 
 from matplotlib.ticker import Formatter
 
 from dsr_analysis.cells import POOLED_NAME
-from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.report.text import number_text
 
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -65,30 +65,22 @@ STYLE = {
 }
 
 
-@lru_cache(maxsize=1)
-def _municipality_order() -> tuple[str, ...]:
-    """The project's monitored municipalities, in the order of the municipalities file."""
-    from dsr_analysis.report.units import load_units
-
-    try:
-        units = load_units()
-    except (OSError, ConfigurationError):
-        return ()
-    return tuple(u.name for u in units if u.monitored and not u.is_pooled and not u.trial)
-
-
-def unit_colours(municipalities: list[str]) -> dict[str, str]:
+def unit_colours(municipalities: list[str], order: Sequence[str] = ()) -> dict[str, str]:
     """A colour per municipality: the pooled blue for "Alle", a fixed colour for each other.
 
-    A municipality the municipalities file does not know (a hand-made test) gets the next
-    free colour in the order given.
+    ``order`` deals out the colours (:func:`~dsr_analysis.report.units.colour_order`: the
+    project's municipalities in file order), so a municipality has the same colour in every
+    report set; one it does not list (a hand-made test) gets the next free colour.
 
     Examples
     --------
-    >>> unit_colours(["Kolding", "Alle"])
+    >>> order = ("Faaborg-Midtfyn", "Frederikshavn", "Kolding", "Odense")
+    >>> unit_colours(["Kolding", "Alle"], order)
     {'Kolding': '#CC79A7', 'Alle': '#0072B2'}
+    >>> unit_colours(["Kolding", "Alle"])
+    {'Kolding': '#E69F00', 'Alle': '#0072B2'}
     """
-    known = list(_municipality_order())
+    known = list(order)
     known += [m for m in municipalities if m not in known and m != POOLED_NAME]
     return {
         m: POOLED_COLOUR
@@ -96,23 +88,6 @@ def unit_colours(municipalities: list[str]) -> dict[str, str]:
         else MUNICIPALITY_COLOURS[known.index(m) % len(MUNICIPALITY_COLOURS)]
         for m in municipalities
     }
-
-
-def number_text(value: float, decimals: int, lang: str) -> str:
-    """A number as the report's language writes it, with a true minus sign.
-
-    Examples
-    --------
-    >>> number_text(1234.5, 1, "da"), number_text(-0.25, 2, "da"), number_text(-0.25, 2, "en")
-    ('1.234,5', '−0,25', '−0.25')
-    >>> number_text(-0.001, 1, "da")
-    '0,0'
-    """
-    text = f"{abs(value):,.{decimals}f}"
-    if lang == "da":
-        text = text.translate(str.maketrans(",.", ".,"))
-    negative = value < 0 and round(abs(value), decimals) != 0
-    return ("−" if negative else "") + text
 
 
 def _decimals(locations) -> int:

@@ -70,11 +70,11 @@ def title(cells: pd.DataFrame, indicator: Indicator, theory: ProgrammeTheory, la
     part = cells[cells["table"] == c.table]
     table_title = theory.tables[c.table].title.get(lang)
     if c.kind == "more_positive_than_negative":
-        shown = display(part[part["column"] == c.column], "column", lang)
+        shown = display(part[part["column"] == c.column], "column", theory, lang)
         return f"{table_title}: {shown.iloc[0]}" if len(shown) else table_title
     if c.label is not None:
         for column in ("label", "column"):
-            shown = display(part[part[column] == c.label], column, lang)
+            shown = display(part[part[column] == c.label], column, theory, lang)
             if len(shown):
                 return f"{table_title}: {shown.iloc[0]}"
     return table_title

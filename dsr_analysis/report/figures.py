@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,13 +111,21 @@ def figure_id(indicator: Indicator) -> str:
 
 
 def indicator_figure(
-    cells: pd.DataFrame, indicator: Indicator, unit: Unit, theory: ProgrammeTheory, lang: str
+    cells: pd.DataFrame,
+    indicator: Indicator,
+    unit: Unit,
+    theory: ProgrammeTheory,
+    lang: str,
+    order: Sequence[str] = (),
+    synthetic: bool | None = None,
 ) -> str:
     """The indicator's chart as a complete ``<figure>`` (SVG and caption), or "" if none.
 
     ``cells`` hold the unit's cells and the pooled ones (for the pooled unit: the four
     municipalities' and the pooled). No chart is drawn when the unit publishes no visible cell
-    of the indicator's table, or when every bar would be hidden.
+    of the indicator's table, or when every bar would be hidden. ``order`` deals out the
+    municipalities' colours (:func:`~dsr_analysis.report.units.colour_order`); ``synthetic``
+    says whether the caption marks the data as synthetic (None: as ``cells`` say).
     """
     c = indicator.criterion
     if c.table not in theory.tables or entirely_hidden(cells, c.table, unit):
@@ -127,13 +136,15 @@ def indicator_figure(
     ident = figure_id(indicator)
     heading = figure_text.title(cells, indicator, theory, lang)
     sub = figure_text.subtitle(unit, theory, lang)
-    svg = svg_from_figure(_chart(bars, indicator, theory, lang, ident, heading, sub))
+    svg = svg_from_figure(_chart(bars, indicator, theory, lang, ident, heading, sub, order))
     svg = accessible_svg(
         svg, ident, f"{heading} – {sub}", figure_text.description(bars, indicator, theory, lang)
     )
     drawn = ";".join(sorted(bars["key"]))
     hidden = ";".join(sorted(bars.loc[bars["hidden"], "key"]))
-    caption = figure_text.caption_html(bars, indicator, theory, lang, is_synthetic(cells))
+    if synthetic is None:
+        synthetic = is_synthetic(cells)
+    caption = figure_text.caption_html(bars, indicator, theory, lang, synthetic)
     return (
         f"<figure class='chart' id='{ident}' data-cells='{_e(drawn)}' "
         f"data-hidden-cells='{_e(hidden)}'>{svg}{caption}</figure>"
@@ -162,7 +173,7 @@ def axis_top(bars: pd.DataFrame, indicator: Indicator, theory: ProgrammeTheory) 
     return float(MaxNLocator(nbins=5).tick_values(0, top * 1.08 or 1.0)[-1])
 
 
-def _chart(bars, indicator, theory, lang, ident, heading, sub):
+def _chart(bars, indicator, theory, lang, ident, heading, sub, order):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -178,7 +189,7 @@ def _chart(bars, indicator, theory, lang, ident, heading, sub):
     slot = 0.6 if groups == 1 else 0.84 / groups
     thickness = slot * 0.9  # a small gap keeps neighbouring boxes apart
     top = axis_top(bars, indicator, theory)
-    colours = unit_colours(units)
+    colours = unit_colours(units, order)
     hidden_word = theory.word("suppressed", lang)
     with plt.rc_context(STYLE):
         if horizontal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dsr_analysis.cells import DIFFERENCE, POOLED_NAME, TOTAL_COLUMN, ordinary_cells
 from dsr_analysis.programme_theory import ProgrammeTheory
 from dsr_analysis.report.text import (
     display_label,
@@ -13,8 +14,6 @@ from dsr_analysis.report.text import (
     shown_numbers,
 )
 from dsr_analysis.report.text import escape as _e
-
-DIFFERENCE = "difference"
 
 
 def cell_texts(part: pd.DataFrame, kind: str, theory: ProgrammeTheory, lang: str) -> list[str]:
@@ -65,7 +64,7 @@ def table_frame(
     rows = list(dict.fromkeys(shown["label"]))
     wide = shown.pivot_table(index="label", columns="column", values="shown", aggfunc="first")
     wide = wide.reindex(index=rows, columns=columns).fillna("")
-    ordinary = shown[shown["kind"] != DIFFERENCE] if "kind" in shown else shown
+    ordinary = ordinary_cells(shown)
     n_by_column = ordinary.groupby("column", sort=False)["n"].max()
     hidden_n = ordinary.groupby("column", sort=False)["n"].apply(lambda n: n.isna().all())
     mark = theory.word("suppressed", lang)
@@ -81,15 +80,14 @@ def table_frame(
             headers.append(f"{label} (n = {n:.0f})")
     wide.columns = headers
     label_display = shown.drop_duplicates("label").set_index("label")["label_display"]
-    wide.index = [display_label(label_display.get(row, row), lang) for row in wide.index]
+    wide.index = [display_label(label_display.get(row, row), theory, lang) for row in wide.index]
     return wide
 
 
 def hidden_share(cells: pd.DataFrame, table: str, municipality: str) -> float:
     """The share of a unit's cells of a table that are hidden (contrast rows left out)."""
-    part = cells[(cells["table"] == table) & (cells["municipality"] == municipality)]
-    if "kind" in part:
-        part = part[part["kind"] != DIFFERENCE]
+    own = cells[(cells["table"] == table) & (cells["municipality"] == municipality)]
+    part = ordinary_cells(own)
     return float(part["suppressed"].astype(bool).mean()) if len(part) else 0.0
 
 
@@ -98,11 +96,7 @@ def comparison_frame(
     theory: ProgrammeTheory, lang: str,
 ) -> pd.DataFrame:
     """A table's rows in one column (its total) for the unit beside the pooled unit."""
-    from dsr_analysis.cells import POOLED_NAME
-
-    part = cells[(cells["table"] == table) & (cells["column"] == column)]
-    if "kind" in part:
-        part = part[part["kind"] != DIFFERENCE]
+    part = ordinary_cells(cells[(cells["table"] == table) & (cells["column"] == column)])
     kind = theory.tables[table].kind
     frames = {}
     for who, name in ((municipality, names[0]), (POOLED_NAME, names[1])):
@@ -115,7 +109,7 @@ def comparison_frame(
     rows = list(dict.fromkeys(part["label"]))
     wide = wide.reindex(rows).fillna("")
     displays = part.drop_duplicates("label").set_index("label")["label_display"]
-    wide.index = [display_label(displays.get(row, row), lang) for row in wide.index]
+    wide.index = [display_label(displays.get(row, row), theory, lang) for row in wide.index]
     return wide
 
 
@@ -123,7 +117,7 @@ def _column_display(part: pd.DataFrame, column: str, theory: ProgrammeTheory, la
     if column in theory.column_words:
         return theory.column_label(column, lang)
     shown = part.loc[part["column"] == column, "column_display"]
-    return display_label(str(shown.iloc[0]) if len(shown) else column, lang)
+    return display_label(str(shown.iloc[0]) if len(shown) else column, theory, lang)
 
 
 def column_display(
@@ -167,9 +161,7 @@ def side_by_side_frame(
     from dsr_analysis.report.figure_data import municipalities_shown, unit_name
 
     c = indicator.criterion
-    part = cells[cells["table"] == c.table]
-    if "kind" in part:
-        part = part[part["kind"] != DIFFERENCE]
+    part = ordinary_cells(cells[cells["table"] == c.table])
     if c.kind == "more_positive_than_negative":
         part = part[part["column"] == c.column]
         pivot_on = "label"
@@ -180,7 +172,7 @@ def side_by_side_frame(
     else:
         if c.label is not None:
             part = part[part["label"] == c.label]
-        part = part[part["column"] == (c.column or "Total")]
+        part = part[part["column"] == (c.column or TOTAL_COLUMN)]
         pivot_on = "column"
     if part.empty:
         return pd.DataFrame()
@@ -196,7 +188,7 @@ def side_by_side_frame(
     n = shown.groupby("who")["n"].max()
     if pivot_on == "label":
         names = shown.drop_duplicates("label").set_index("label")["label_display"]
-        wide.columns = [display_label(names[h], lang) for h in heads]
+        wide.columns = [display_label(names[h], theory, lang) for h in heads]
     else:
         wide.columns = [theory.column_label(h, lang) for h in heads]
     mark = theory.word("suppressed", lang)

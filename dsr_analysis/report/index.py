@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import __version__
-from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.cells import is_synthetic
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.html import Page, render_page
@@ -75,8 +74,7 @@ def unit_assessments(
     """Unit id -> :func:`assess_all` of its cells, for the monitored units only (sparing the
     others keeps no-op builds quick); the overview and the summaries both read these."""
     return {
-        unit.id: assess_all(theory, unit_cells(cells, unit, units),
-                            POOLED if unit.is_pooled else unit.name)
+        unit.id: assess_all(theory, unit_cells(cells, unit, units), unit.name)
         for unit in units
         if unit.monitored
     }

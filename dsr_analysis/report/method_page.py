@@ -21,12 +21,10 @@ from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.html import Link, Page, check_publishable, render_page
 from dsr_analysis.programme_theory import STATUSES, ProgrammeTheory
-from dsr_analysis.report.diagram import STATUS_STYLE
+from dsr_analysis.report.assessment_html import badge
 from dsr_analysis.report.text import escape
-from dsr_analysis.report.units import TRIAL_DATA, Unit, report_chapters
+from dsr_analysis.report.units import METHOD_PAGE, Unit, report_chapters, trial_chapter_href
 
-#: The page's file name in each unit's folder.
-METHOD_PAGE = "method.html"
 METHOD_TEXT_PATH = config.DATA_DIR / "programme_theory" / "method_page.yml"
 #: The section ids, in the order a reader meets them; chapters link to them as anchors.
 ANCHORS = (
@@ -178,7 +176,7 @@ class _Filler:
             (i.criterion.min_n for level in theory.levels for i in level.indicators), default=0
         )
         words = escape(text["trial_link"][lang])
-        href = _trial_chapter_href(theory, units)
+        href = trial_chapter_href(theory, units)
         self.values = {
             "min_cell": escape(min_cell),
             "min_n": escape(min_n),
@@ -194,15 +192,6 @@ class _Filler:
         return f"<p>{self(text)}</p>"
 
 
-def _trial_chapter_href(theory: ProgrammeTheory, units: list[Unit]) -> str:
-    """The relative link, from any unit's folder, to the chapter built on the trial's data."""
-    for unit in units:
-        for spec in report_chapters(unit, theory):
-            if spec.data == TRIAL_DATA:
-                return f"../{unit.id}/{spec.page}.html"
-    return ""
-
-
 def _levels_html(theory: ProgrammeTheory, unit: Unit, lang: str) -> str:
     own = {spec.level.id: spec.page for spec in report_chapters(unit, theory)}
     items = []
@@ -215,15 +204,12 @@ def _levels_html(theory: ProgrammeTheory, unit: Unit, lang: str) -> str:
 
 
 def _statuses_html(theory: ProgrammeTheory, texts: dict, fill: _Filler, lang: str) -> str:
-    rows = []
-    for status in STATUSES:
-        colour, symbol = STATUS_STYLE[status]
-        word = escape(theory.status_words[status].get(lang))
-        rows.append(
-            f"<dt data-status='{status}'><span class='badge' style='background:{colour}'>"
-            f"{symbol} {word}</span></dt><dd>{fill(texts[status])}</dd>"
-        )
-    return f"<dl class='statuses'>{''.join(rows)}</dl>"
+    rows = "".join(
+        f"<dt data-status='{status}'>{badge(status, theory, lang)}</dt>"
+        f"<dd>{fill(texts[status])}</dd>"
+        for status in STATUSES
+    )
+    return f"<dl class='statuses'>{rows}</dl>"
 
 
 # ------------------------------------------------------------------------------ the files --
@@ -263,14 +249,12 @@ def _page(theory: ProgrammeTheory, unit: Unit, tasks: list, lang: str, min_cell:
     def link(d: dict) -> Link:
         return Link(d["href"], d["text"], d["href"] == METHOD_PAGE)
 
-    chapters = [link(c) for c in context["chapters"]]
-    if not any(c.href == METHOD_PAGE for c in chapters):
-        chapters.append(Link(METHOD_PAGE, title, True))
+    # The plan's page context already lists this page last (runner.plan._page_context).
     return Page(
         title=f"{title} – {unit.display_name(theory, lang)}",
         lang=lang,
         index=Link(context["index"]["href"], context["index"]["text"]),
-        chapters=tuple(chapters),
+        chapters=tuple(link(c) for c in context["chapters"]),
         # The unit's chapters may rest on different data (Copenhagen: monitoring and trial).
         banner=next((t.page["banner"] for t in tasks if t.page["banner"]), ""),
         footer=(

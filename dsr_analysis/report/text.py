@@ -5,16 +5,36 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
-from dsr_analysis.programme_theory import ProgrammeTheory
+from dsr_analysis.programme_theory import DisplayRules, ProgrammeTheory
 
 #: The minus sign (U+2212) every negative number is printed with; a hyphen is too short.
 MINUS = "\u2212"
+
+
+def number_text(value: float, decimals: int, lang: str) -> str:
+    """A number as the report's language writes it: a decimal comma and a thousands dot in
+    Danish, a point and a comma in English, a true minus sign, and never a negative zero.
+
+    Examples
+    --------
+    >>> number_text(1234.5, 1, "da"), number_text(-0.25, 2, "da"), number_text(-0.25, 2, "en")
+    ('1.234,5', '−0,25', '−0.25')
+    >>> number_text(75121.16, 0, "da"), number_text(2.885, 1, "en")
+    ('75.121', '2.9')
+    >>> number_text(-0.001, 1, "da"), number_text(-0.02, 1, "en")
+    ('0,0', '0.0')
+    """
+    text = f"{abs(value):,.{decimals}f}"
+    if lang == "da":
+        text = text.translate(str.maketrans(",.", ".,"))
+    # float(): numpy's round scales by ten and can miss a tie the printed digits round up;
+    # Python's rounds as the format does, so the sign follows the digits shown.
+    negative = value < 0 and round(abs(float(value)), decimals) != 0
+    return (MINUS if negative else "") + text
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +57,7 @@ def question_text(theory: ProgrammeTheory, table: str, lang: str) -> str:
     """The question behind ``table`` in ``lang``, or the table's title if it has no question."""
     texts = _question_texts()
     if table in texts:
-        return display_label(texts[table][0 if lang == "da" else 1], lang)
+        return display_label(texts[table][0 if lang == "da" else 1], theory, lang)
     return theory.tables[table].title.get(lang)
 
 
@@ -62,55 +82,43 @@ def table_lead(theory: ProgrammeTheory, table: str, lang: str) -> str:
 # ----------------------------------------------------------------------------- display labels --
 
 
-@lru_cache(maxsize=4)
-def _display_rules(path: str) -> dict[str, tuple[re.Pattern | None, tuple[tuple[str, str], ...]]]:
-    """Language -> (pattern of the instructions to drop, spellings to even out), from the
-    theory file's ``report_text.display_labels``."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"cannot read the display labels in {Path(path).name}") from error
-    raw = ((raw or {}).get("report_text") or {}).get("display_labels") or {}
-    rules = {}
-    for lang in ("da", "en"):
-        fragments = [str(f) for f in (raw.get("instructions") or {}).get(lang) or []]
-        # An instruction follows its option after a space, comma or full stop: drop those too.
-        pattern = (
-            re.compile(r"[\s,.]*\b(?:" + "|".join(map(re.escape, fragments)) + r")[\s.]*$")
-            if fragments
-            else None
-        )
-        spellings = tuple(
-            (str(k), str(v)) for k, v in ((raw.get("spelling") or {}).get(lang) or {}).items()
-        )
-        rules[lang] = (pattern, spellings)
-    return rules
+@lru_cache(maxsize=8)
+def _instructions_pattern(fragments: tuple[str, ...]) -> re.Pattern | None:
+    """The instructions to drop from a label's end, as one pattern (None if there are none)."""
+    if not fragments:
+        return None
+    # An instruction follows its option after a space, comma or full stop: drop those too.
+    return re.compile(r"[\s,.]*\b(?:" + "|".join(map(re.escape, fragments)) + r")[\s.]*$")
 
 
-def display_label(text: str, lang: str) -> str:
+def display_label(text: str, theory: ProgrammeTheory, lang: str) -> str:
     """A printed label as a page shows it: without the questionnaire's instructions to the
     respondent, and with one spelling of a word the source spells two ways.
 
     ``tables.csv`` keeps the label as printed; only the pages use this. The instructions and
-    spellings are data (``report_text.display_labels`` in the programme-theory file).
+    spellings are data (``report_text.display_labels`` in the programme-theory file, read into
+    ``theory.display_rules``).
 
     Examples
     --------
-    >>> display_label("Andet, beskriv her", "da"), display_label("Other, describe here", "en")
-    ('Andet', 'Other')
-    >>> display_label("Der er iværksat en foranstaltning efter Serviceloven. Skriv hvilken", "da")
+    >>> from dsr_analysis.programme_theory import load_programme_theory
+    >>> theory = load_programme_theory()
+    >>> display_label("Andet, beskriv her", theory, "da")
+    'Andet'
+    >>> display_label("Other, describe here", theory, "en")
+    'Other'
+    >>> display_label("Der er iværksat en foranstaltning efter Serviceloven. Skriv hvilken",
+    ...               theory, "da")
     'Der er iværksat en foranstaltning efter serviceloven'
-    >>> display_label("Ved ikke", "da")
+    >>> display_label("Ved ikke", theory, "da")
     'Ved ikke'
     """
-    pattern, spellings = _display_rules(str(config.PROGRAMME_THEORY_PATH)).get(lang, (None, ()))
+    rules = theory.display_rules.get(lang, DisplayRules())
     shown = str(text)
+    pattern = _instructions_pattern(rules.instructions)
     if pattern is not None:
         shown = pattern.sub("", shown)
-    for printed, wanted in spellings:
+    for printed, wanted in rules.spellings:
         shown = re.sub(rf"\b{re.escape(printed)}\b", wanted, shown)
     return shown
 
@@ -201,9 +209,7 @@ def format_number(value: float | int | None, lang: str) -> str:
     """
     if value is None:
         return ""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    text = _signed(text)
-    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text
+    return number_text(value, 0 if float(value).is_integer() else 1, lang)
 
 
 def escape(text: object) -> str:

@@ -33,6 +33,7 @@ class Unit:
 
     @property
     def is_pooled(self) -> bool:
+        """The pooled unit (:func:`load_units` names it ``POOLED_NAME``, as the cells do)."""
         return self.id == POOLED_ID
 
     def display_name(self, theory: ProgrammeTheory, lang: str) -> str:
@@ -58,6 +59,23 @@ def load_units(path: Path | str = config.MUNICIPALITIES_PATH) -> list[Unit]:
     project = [u for u in units if not u.trial]
     return project + [Unit(POOLED_ID, POOLED_NAME, True, {})] + [u for u in units if u.trial]
 
+
+def colour_order(units: list[Unit]) -> tuple[str, ...]:
+    """The order the figures deal out their colours in
+    (:func:`~dsr_analysis.report.figure_style.unit_colours`): the project's monitored
+    municipalities, in the order of the municipalities file.
+
+    Examples
+    --------
+    >>> colour_order(load_units())
+    ('Faaborg-Midtfyn', 'Frederikshavn', 'Kolding', 'Odense')
+    """
+    return tuple(u.name for u in units if u.monitored and not u.is_pooled and not u.trial)
+
+
+#: The page in every unit's folder that says how to read the report (report.method_page);
+#: the chapters link to it and list it in their navigation.
+METHOD_PAGE = "method.html"
 
 #: What a chapter notebook gets as ``data_path``: the unit's published monitoring cells, or the
 #: trial's register extract (a folder with institutions.csv and children.csv).
@@ -124,6 +142,23 @@ def report_chapters(unit: Unit, theory: ProgrammeTheory) -> list[ReportChapter]:
     if len({c.level.id for c in chapters}) != len(chapters):
         raise ConfigurationError(f"{unit.id}: a level is listed twice in report.chapters")
     return sorted(chapters, key=lambda c: c.position)
+
+
+def trial_chapter_href(theory: ProgrammeTheory, units: list[Unit]) -> str:
+    """The relative link, from any unit's folder, to the chapter built on the trial's data
+    ("" if no unit's report set has one).
+
+    Examples
+    --------
+    >>> from dsr_analysis.programme_theory import load_programme_theory
+    >>> trial_chapter_href(load_programme_theory(), load_units())
+    '../kobenhavn/05_long_term.html'
+    """
+    for unit in units:
+        for spec in report_chapters(unit, theory):
+            if spec.data == TRIAL_DATA:
+                return f"../{unit.id}/{spec.page}.html"
+    return ""
 
 
 def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:

@@ -11,7 +11,14 @@ from dsr_analysis import __version__
 from dsr_analysis.cells import cells_csv, is_synthetic
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.programme_theory import ProgrammeTheory
-from dsr_analysis.report.units import TRIAL_DATA, ReportChapter, Unit, report_chapters, unit_cells
+from dsr_analysis.report.units import (
+    METHOD_PAGE,
+    TRIAL_DATA,
+    ReportChapter,
+    Unit,
+    report_chapters,
+    unit_cells,
+)
 from dsr_analysis.runner.inputs import trial_source
 from dsr_analysis.runner.keys import sha256_bytes
 from dsr_analysis.runner.model import Settings, Task
@@ -126,7 +133,7 @@ def _page_context(
         "title": f"{chapters[position].level.title.get(lang)} – {name}",
         "lang": lang,
         "index": {"href": "../index.html", "text": theory.word("back_to_index", lang)},
-        "chapters": [*links, {"href": "method.html", "text": theory.word("method_title", lang)}],
+        "chapters": [*links, {"href": METHOD_PAGE, "text": theory.word("method_title", lang)}],
         "previous": links[position - 1] | {"current": False} if position > 0 else None,
         "next": links[position + 1] | {"current": False} if position + 1 < len(links) else None,
         "banner": banner,

@@ -26,7 +26,7 @@ from dsr_analysis.programme_theory import ProgrammeTheory, load_programme_theory
 from dsr_analysis.report.diagram import programme_theory_svg
 from dsr_analysis.report.figures import accessible_svg, svg_from_figure
 from dsr_analysis.report.html_tables import html_table
-from dsr_analysis.report.text import MINUS
+from dsr_analysis.report.text import escape, number_text
 from dsr_analysis.trial import paths
 from dsr_analysis.trial.cells import load_trial_tables, trial_cells
 from dsr_analysis.trial.economy import load_economy
@@ -79,6 +79,13 @@ def chapter_cells(
     return trial_cells(data_dir=data_path or None, min_cell=min_cell, language=language)
 
 
+@lru_cache(maxsize=1)
+def chapter_theory() -> ProgrammeTheory:
+    """The programme theory the chapter takes its titles and words from, read once per process
+    (the notebook's functions and :mod:`~dsr_analysis.trial.summary` all ask for it)."""
+    return load_programme_theory()
+
+
 def heading_html(level_id: str, municipality: str = "kobenhavn", language: str = "da") -> str:
     """Return the chapter's heading as the other chapters print it: level title – unit name.
 
@@ -87,11 +94,11 @@ def heading_html(level_id: str, municipality: str = "kobenhavn", language: str =
     >>> heading_html("long_term")
     "<h1 class='chapter-title' data-level='long_term'>Virkning på lang sigt – København</h1>"
     """
-    title = load_programme_theory().level(level_id).title.get(language)
+    title = chapter_theory().level(level_id).title.get(language)
     name = trial_units().get(municipality, municipality)
     return (
-        f"<h1 class='chapter-title' data-level='{_escape(level_id)}'>"
-        f"{_escape(title)} – {_escape(name)}</h1>"
+        f"<h1 class='chapter-title' data-level='{escape(level_id)}'>"
+        f"{escape(title)} – {escape(name)}</h1>"
     )
 
 
@@ -106,23 +113,13 @@ def diagram_html(level_id: str, municipality: str = "kobenhavn", language: str =
     >>> "data-status" in diagram_html("long_term")
     False
     """
-    theory = load_programme_theory()
+    theory = chapter_theory()
     svg = programme_theory_svg(theory, level_id, None, language)
     name = trial_units().get(municipality, municipality)
     caption = theory.word("diagram_caption_trial", language).format(name=name)
-    return f"<figure class='diagram'>{svg}<figcaption>{_escape(caption)}</figcaption></figure>"
+    return f"<figure class='diagram'>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
-def _escape(text: object) -> str:
-    import html
-
-    return html.escape(str(text), quote=True)
-
-
-@lru_cache(maxsize=1)
-def _theory() -> ProgrammeTheory:
-    # The monitoring chapters' words (the mark of a hidden cell), read once per process.
-    return load_programme_theory()
 
 
 @lru_cache(maxsize=4)
@@ -190,28 +187,9 @@ def section_html(key: str, language: str = "da") -> str:
         raise ConfigurationError(f"chapter_text.yml has no section {key!r}; known: {known}")
     section = sections[key]
     heading = section["heading"]
-    parts = [f"<h2>{_escape(heading[language])}</h2>"] if heading else []
-    parts += [f"<p>{_escape(p[language])}</p>" for p in section["paragraphs"]]
+    parts = [f"<h2>{escape(heading[language])}</h2>"] if heading else []
+    parts += [f"<p>{escape(p[language])}</p>" for p in section["paragraphs"]]
     return "".join(parts)
-
-
-def format_number(value: float, decimals: int, language: str = "da") -> str:
-    """Return ``value`` as printed: Danish decimal comma and thousands dot, or English; a
-    negative number with a minus sign (U+2212).
-
-    Examples
-    --------
-    >>> format_number(75121.16, 0), format_number(-4.0, 1), format_number(2.885, 1, "en")
-    ('75.121', '−4,0', '2.9')
-    >>> format_number(-0.02, 1)  # no negative zero
-    '0,0'
-    """
-    if round(value, decimals) == 0:
-        value = 0.0
-    text = f"{value:,.{decimals}f}"
-    if language == "da":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _scale(unit: str) -> float:
@@ -240,18 +218,18 @@ def cell_text(cell: pd.Series, language: str = "da") -> str:
     """
     layout = load_trial_tables()
     if cell["suppressed"]:
-        return _theory().word("suppressed", language)
+        return chapter_theory().word("suppressed", language)
     unit = layout["rows"][cell["code"]]["unit"]
     if cell["column_key"] in _RATIO_DECIMALS:
         unit = "ratio"
     scale, decimals = _scale(unit), _decimals(unit, cell["column_key"])
-    text = format_number(cell["value"] * scale, decimals, language)
+    text = number_text(cell["value"] * scale, decimals, language)
     if pd.isna(cell["ci_low"]) or pd.isna(cell["ci_high"]):
         return text
     bounds = [
         layout["text"]["infinite"][language]
         if math.isinf(bound)
-        else format_number(bound * scale, decimals, language)
+        else number_text(bound * scale, decimals, language)
         for bound in (cell["ci_low"], cell["ci_high"])
     ]
     template = layout["text"]["with_interval"][language]
@@ -349,7 +327,7 @@ def figure_html(figure: plt.Figure) -> str:
     if getattr(figure, "dsr_title", ""):
         svg = accessible_svg(svg, "fig-trial-effects", figure.dsr_title, figure.dsr_description)
     caption = getattr(figure, "dsr_caption", "")
-    caption = f"<figcaption>{_escape(caption)}</figcaption>" if caption else ""
+    caption = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
     return f"<figure class='chart'>{svg}{caption}</figure>"
 
 
@@ -380,7 +358,7 @@ def comparison_table(cells: pd.DataFrame, language: str = "da") -> pd.DataFrame:
             {
                 text["figure"]: f"{cell['table']}: {cell['label']}, {cell['column']}",
                 text["estimate"]: cell_text(cell, language),
-                text["published"]: format_number(
+                text["published"]: number_text(
                     cell["published"] * _scale(unit), decimals, language
                 ),
                 text["inside"]: text["yes"] if inside else text["no"],
@@ -410,7 +388,7 @@ def effects_figure(cells: pd.DataFrame, language: str = "da") -> plt.Figure:
     from dsr_analysis.report.figure_style import STYLE
 
     layout = load_trial_tables()
-    theory = load_programme_theory()
+    theory = chapter_theory()
     part = cells[cells["table"].eq("KBH-6")]
     described = []
     with plt.rc_context(STYLE):
@@ -470,7 +448,7 @@ def _effect_panel(axis, rows, layout, outcome, theory, language) -> list[str]:
     axis.xaxis.set_major_formatter(LocaleTicks(language))
     axis.grid(True, axis="x")
     n = rows["n"].max() if len(rows) else float("nan")
-    n_text = "" if pd.isna(n) else f" · n = {format_number(n, 0, language)}"
+    n_text = "" if pd.isna(n) else f" · n = {number_text(n, 0, language)}"
     axis.set_title(layout["rows"][outcome][language] + n_text, fontsize=9.5, loc="left")
     return said
 
@@ -532,6 +510,6 @@ def suppression_note(min_cell: int = DEFAULT_MIN_CELL, language: str = "da") -> 
     >>> suppression_note(5)[:50]
     'skjult: tallet vises ikke, fordi det bygger på fær'
     """
-    word = _theory().word("suppressed", language)
+    word = chapter_theory().word("suppressed", language)
     note = load_trial_tables()["text"]["suppressed_note"][language]
     return note.format(min_cell=min_cell, suppressed=word)

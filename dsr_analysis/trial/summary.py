@@ -12,9 +12,8 @@ import math
 
 import pandas as pd
 
-from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report.text import escape
-from dsr_analysis.trial.chapter import cell_text
+from dsr_analysis.trial.chapter import cell_text, chapter_theory
 
 
 def summary_html(cells: pd.DataFrame, language: str = "da") -> str:
@@ -27,7 +26,7 @@ def summary_html(cells: pd.DataFrame, language: str = "da") -> str:
     >>> "In brief" in html and "95" in html
     True
     """
-    theory = load_programme_theory()
+    theory = chapter_theory()
 
     def word(key: str) -> str:
         return theory.word(key, language)
