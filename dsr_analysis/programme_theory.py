@@ -1,9 +1,13 @@
 """The programme theory as data: load it and check it.
 
-The file (``config.PROGRAMME_THEORY_PATH``) lists the levels of the theory in order, each with its
-expected results and indicators; every indicator carries a success criterion in data form, with
-the expected result it operationalises and why its threshold. :mod:`dsr_analysis.report.assessment`
-judges the indicators on published cells.
+A theory file (``config.PROGRAMME_THEORY_PATH`` for DSR, ``vive2023.yml`` beside it) lists the
+levels of the theory in order, each with its expected results and indicators; every indicator
+carries a success criterion in data form, with the expected result it operationalises and why
+its threshold. :mod:`dsr_analysis.report.assessment` judges the indicators on published cells.
+
+Nothing here knows a particular theory or design: a theory names its tables (any ids its
+design publishes), the file holding its questions' wording (``questions``), and overrides as
+many of the shared report words (``config.REPORT_TEXT_PATH``) as it needs in ``report_text``.
 """
 
 from __future__ import annotations
@@ -16,9 +20,6 @@ import yaml
 
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
-
-#: Every table and figure of the NIRAS (2012) report that the monitoring pipeline publishes.
-NIRAS_TABLES: tuple[str, ...] = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
 
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
@@ -115,11 +116,19 @@ class Level:
     tables: tuple[str, ...] = ()
     efforts: tuple[Element, ...] = ()
     frame_conditions: tuple[Element, ...] = ()
+    # The chapter's page name, the same in every unit's set ("05_long_term"); a theory whose
+    # levels share one notebook names each level's page.
+    page: str = ""
+
+    @property
+    def page_name(self) -> str:
+        """``page``, or the notebook's stem when the theory gives none."""
+        return self.page or Path(self.notebook).stem
 
 
 @dataclass(frozen=True)
 class TableInfo:
-    """Where a NIRAS table belongs and what its ``value`` column holds."""
+    """Where a published table belongs and what its ``value`` column holds."""
 
     id: str
     level: str
@@ -153,6 +162,8 @@ class ProgrammeTheory:
     column_words: Mapping[str, Text] = field(default_factory=dict)
     # Language -> its display-label rules; a language without rules shows labels as printed.
     display_rules: Mapping[str, DisplayRules] = field(default_factory=dict)
+    # The YAML file whose ``questions`` give each table's question wording (None: the titles).
+    questions_path: Path | None = None
 
     def level(self, level_id: str) -> Level:
         """Return the level called ``level_id``; raise ConfigurationError if there is none."""
@@ -202,21 +213,43 @@ def load_programme_theory(path: Path | str = config.PROGRAMME_THEORY_PATH) -> Pr
     ['effort', 'output', 'immediate', 'medium', 'long_term']
     """
     path = Path(path)
+    raw = _yaml(path, "programme theory file")
+    return programme_theory_from_dict(raw, source_name=path.name, folder=path.parent)
+
+
+def _yaml(path: Path, what: str) -> object:
+    """A YAML file's contents, or a ConfigurationError saying which file and why."""
     try:
-        # The C loader when present: a no-op report rebuild reads this file and must be quick.
+        # The C loader when present: a no-op report rebuild reads these files and must be quick.
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
     except FileNotFoundError as exc:
-        raise ConfigurationError(f"programme theory file not found: {path.name}") from exc
+        raise ConfigurationError(f"{what} not found: {path.name}") from exc
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{path.name} is not valid YAML: {exc}") from exc
-    return programme_theory_from_dict(raw, source_name=path.name)
+
+
+def _shared_report_text() -> dict:
+    """The report words every theory starts from (``config.REPORT_TEXT_PATH``)."""
+    raw = _yaml(config.REPORT_TEXT_PATH, "report words file")
+    return (raw or {}).get("report_text") or {}
+
+
+def merged_report_text(own: object) -> dict:
+    """The shared report words with a theory's own ``report_text`` laid over them, key by key
+    within each section (words, status, columns; display_labels per language)."""
+    merged = {k: dict(v or {}) for k, v in _shared_report_text().items()}
+    for section, entries in (own or {}).items() if isinstance(own, dict) else ():
+        merged.setdefault(section, {}).update(entries or {})
+    return merged
 
 
 def programme_theory_from_dict(
-    raw: object, source_name: str = "programme theory"
+    raw: object, source_name: str = "programme theory", folder: Path | None = None
 ) -> ProgrammeTheory:
     """Build a ProgrammeTheory from parsed YAML, collecting every problem before raising.
+
+    ``folder`` is where the theory file lies: its ``questions`` path is relative to it.
 
     Raises
     ------
@@ -243,13 +276,10 @@ def programme_theory_from_dict(
     tables: dict[str, TableInfo] = {}
     raw_tables = raw.get("tables") or {}
     if not isinstance(raw_tables, dict):
-        problems.append("tables: expected a mapping from NIRAS table id to its level")
+        problems.append("tables: expected a mapping from table id to its level")
         raw_tables = {}
     for table_id, info in raw_tables.items():
         table_id = str(table_id)
-        if table_id not in NIRAS_TABLES:
-            problems.append(f"tables: {table_id!r} is not a NIRAS table")
-            continue
         info = info or {}
         kind = info.get("kind")
         if kind not in TABLE_KINDS:
@@ -261,9 +291,6 @@ def programme_theory_from_dict(
             text(info.get("title"), f"tables.{table_id}.title"),
             str(info.get("unit", "")),
         )
-    unmapped = [t for t in NIRAS_TABLES if t not in tables]
-    if unmapped:
-        problems.append(f"tables: NIRAS tables without a level: {', '.join(unmapped)}")
 
     levels: list[Level] = []
     seen_indicators: set[str] = set()
@@ -285,7 +312,8 @@ def programme_theory_from_dict(
         where = f"levels.{level_id}"
         if not str(raw_level.get("notebook", "")).endswith(".ipynb"):
             problems.append(f"{where}: 'notebook' must name an .ipynb file in notebooks/")
-        level_tables = tuple(t for t in NIRAS_TABLES if t in tables and tables[t].level == level_id)
+        # In the order the file lists them: the chapter shows its tables in that order.
+        level_tables = tuple(t for t, info in tables.items() if info.level == level_id)
         indicators = []
         for raw_indicator in raw_level.get("indicators") or []:
             indicator = _indicator(raw_indicator, where, defaults, level_tables, text, problems)
@@ -313,10 +341,15 @@ def programme_theory_from_dict(
                 frame_conditions=tuple(
                     _elements(raw_level.get("frame_conditions"), f"{where}.frame_conditions", text)
                 ),
+                page=str(raw_level.get("page") or ""),
             )
         )
 
-    report_text = raw.get("report_text") or {}
+    pages = [level.page_name for level in levels]
+    if len(set(pages)) != len(pages):
+        problems.append("levels: every level needs its own page (give 'page' where levels share "
+                        "a notebook)")
+    report_text = merged_report_text(raw.get("report_text"))
     words = {
         k: text(v, f"report_text.words.{k}") for k, v in (report_text.get("words") or {}).items()
     }
@@ -341,11 +374,23 @@ def programme_theory_from_dict(
         status_words=status_words,
         column_words=column_words,
         display_rules=display_rules,
+        questions_path=_questions_path(raw.get("questions"), folder, problems),
     )
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
         raise ConfigurationError(f"{source_name}: {len(problems)} problem(s):\n{listing}")
     return theory
+
+
+def _questions_path(raw: object, folder: Path | None, problems: list[str]) -> Path | None:
+    """The theory's ``questions`` file, relative to the theory file; it must exist."""
+    if raw in (None, ""):
+        return None
+    path = (folder or config.PROGRAMME_THEORY_PATH.parent) / str(raw)
+    if not path.is_file():
+        problems.append(f"questions: no file {raw!r} beside the theory")
+        return None
+    return path.resolve()
 
 
 def _display_rules(raw: object, problems: list[str]) -> dict[str, DisplayRules]:
@@ -402,7 +447,7 @@ def _indicator(raw, where, defaults, level_tables, text, problems) -> Indicator 
     where = f"{where}.indicators.{raw['id']}"
     tables = tuple(str(t) for t in raw.get("tables") or [])
     if not tables:
-        problems.append(f"{where}: 'tables' must list the NIRAS table(s) it reads")
+        problems.append(f"{where}: 'tables' must list the table(s) it reads")
     for table in tables:
         if table not in level_tables:
             problems.append(f"{where}: table {table} is not mapped to this level")

@@ -10,10 +10,13 @@ import yaml
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import (
-    NIRAS_TABLES,
     load_programme_theory,
     programme_theory_from_dict,
 )
+from dsr_analysis.tables import load_tables_spec
+
+#: Every table and figure of the NIRAS (2012) report that the monitoring publishes.
+NIRAS_TABLES = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
 
 LEVEL_ORDER = ["effort", "output", "immediate", "medium", "long_term"]
 
@@ -36,6 +39,10 @@ class TestFile:
         placed = [t for level in theory.levels for t in level.tables]
         assert sorted(placed) == sorted(NIRAS_TABLES)
         assert len(placed) == len(set(placed))
+
+    def test_the_theory_places_every_table_the_monitoring_publishes(self, theory):
+        published = {t.id for t in load_tables_spec().tables} | {"4-1", "4-2"}
+        assert published <= set(theory.tables)
 
     def test_issue_mapping_examples(self, theory):
         where = {table: info.level for table, info in theory.tables.items()}
@@ -76,14 +83,14 @@ class TestFile:
 class TestValidation:
     def test_all_problems_reported_at_once(self, raw):
         broken = copy.deepcopy(raw)
-        del broken["tables"]["7-5"]
+        del broken["tables"]["7-8"]  # read by an indicator of the output level
         broken["levels"][0]["indicators"][0]["criterion"]["type"] = "grows"
         broken["levels"][1]["indicators"][0]["title"] = {"da": "kun dansk"}
         with pytest.raises(ConfigurationError) as info:
             programme_theory_from_dict(broken)
         message = str(info.value)
         assert "3 problem(s)" in message
-        assert "7-5" in message and "'grows'" in message and "'en'" in message
+        assert "7-8 is not mapped" in message and "'grows'" in message and "'en'" in message
 
     def test_indicator_must_read_a_table_of_its_own_level(self, raw):
         broken = copy.deepcopy(raw)
@@ -127,6 +134,25 @@ class TestCriteriaSayWhereTheyComeFrom:
         assert "Skriv hvilken" in theory.display_rules["da"].instructions
         assert ("Serviceloven", "serviceloven") in theory.display_rules["da"].spellings
         broken = copy.deepcopy(raw)
-        broken["report_text"]["display_labels"]["instructions"]["en"] = [None]
+        # A theory's own report_text is laid over the shared words, and checked the same.
+        broken["report_text"] = {"display_labels": {"instructions": {"da": [], "en": [None]}}}
         with pytest.raises(ConfigurationError, match="display_labels.instructions.en"):
             programme_theory_from_dict(broken)
+
+    def test_a_theory_overrides_shared_words_key_by_key(self, raw):
+        own = copy.deepcopy(raw)
+        own["report_text"] = {"words": {"pooled_name": {"da": "Alle tre", "en": "All three"}}}
+        theory = programme_theory_from_dict(own)
+        assert theory.word("pooled_name", "en") == "All three"
+        assert theory.word("expected_results", "en") == "Expected results"  # shared, kept
+
+    def test_levels_sharing_a_notebook_need_their_own_pages(self, raw):
+        shared = copy.deepcopy(raw)
+        for level in shared["levels"]:
+            level["notebook"] = "chapter.ipynb"
+        with pytest.raises(ConfigurationError, match="its own page"):
+            programme_theory_from_dict(shared)
+        for level in shared["levels"]:
+            level["page"] = f"page_{level['id']}"
+        theory = programme_theory_from_dict(shared)
+        assert [level.page_name for level in theory.levels][0] == "page_effort"

@@ -7,28 +7,20 @@ tables format it, or the criterion's threshold.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
-from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import Indicator, ProgrammeTheory
 from dsr_analysis.report.figure_data import display, value_field
+from dsr_analysis.report.questions import table_questions
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import format_value
 from dsr_analysis.report.units import Unit
 
 
-@lru_cache(maxsize=1)
-def _question_types() -> dict[str, str]:
-    """NIRAS table id -> type of the codebook question behind it (``age``, ``scale10`` …)."""
-    from dsr_analysis.codebook import default_codebook
-
-    try:
-        codebook = default_codebook()
-    except (OSError, ConfigurationError):
-        return {}
-    return {table: q.type for q in codebook.questions for table in q.tables}
+def _question_type(theory: ProgrammeTheory, table: str) -> str:
+    """The type of the question behind ``table`` (``age``, ``scale10`` …; "" if none)."""
+    question = table_questions(theory.questions_path).get(table)
+    return question.type if question is not None else ""
 
 
 def number_kind(indicator: Indicator, theory: ProgrammeTheory) -> str:
@@ -50,17 +42,16 @@ def axis_label(indicator: Indicator, theory: ProgrammeTheory, lang: str) -> str:
     """
     kind = number_kind(indicator, theory)
     if kind == "mean":
-        specific = f"fig_axis_mean_{_question_types().get(indicator.criterion.table, '')}"
+        specific = f"fig_axis_mean_{_question_type(theory, indicator.criterion.table)}"
         if specific in theory.words:
             return theory.word(specific, lang)
     return theory.word(f"fig_axis_{kind}", lang)
 
 
-def scale_maximum(indicator: Indicator) -> float | None:
+def scale_maximum(indicator: Indicator, theory: ProgrammeTheory) -> float | None:
     """The top of a rating scale behind a mean (10 for a 1–10 scale), None for other numbers."""
-    from dsr_analysis.codebook import SCALE_MAXIMUM
-
-    return SCALE_MAXIMUM.get(_question_types().get(indicator.criterion.table, ""))
+    question = table_questions(theory.questions_path).get(indicator.criterion.table)
+    return question.maximum if question is not None else None
 
 
 def title(cells: pd.DataFrame, indicator: Indicator, theory: ProgrammeTheory, lang: str) -> str:

@@ -162,7 +162,7 @@ def axis_top(bars: pd.DataFrame, indicator: Indicator, theory: ProgrammeTheory) 
     kind = figure_text.number_kind(indicator, theory)
     if kind == "share":
         return 100.0
-    scale = figure_text.scale_maximum(indicator) if kind == "mean" else None
+    scale = figure_text.scale_maximum(indicator, theory) if kind == "mean" else None
     if scale is not None:
         return float(scale)
     c = indicator.criterion

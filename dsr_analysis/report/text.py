@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.programme_theory import DisplayRules, ProgrammeTheory
+from dsr_analysis.report.questions import table_questions
 
 #: The minus sign (U+2212) every negative number is printed with; a hyphen is too short.
 MINUS = "\u2212"
@@ -37,27 +37,11 @@ def number_text(value: float, decimals: int, lang: str) -> str:
     return (MINUS if negative else "") + text
 
 
-@lru_cache(maxsize=1)
-def _question_texts() -> dict[str, tuple[str, str]]:
-    """NIRAS table id -> (Danish, English) question wording from the codebook."""
-    from dsr_analysis.codebook import default_codebook
-
-    texts: dict[str, tuple[str, str]] = {}
-    try:
-        codebook = default_codebook()
-    except (OSError, ConfigurationError):
-        return texts
-    for question in codebook.questions:
-        for table in question.tables:
-            texts.setdefault(table, (question.text("da"), question.text("en")))
-    return texts
-
-
 def question_text(theory: ProgrammeTheory, table: str, lang: str) -> str:
     """The question behind ``table`` in ``lang``, or the table's title if it has no question."""
-    texts = _question_texts()
-    if table in texts:
-        return display_label(texts[table][0 if lang == "da" else 1], theory, lang)
+    question = table_questions(theory.questions_path).get(table)
+    if question is not None:
+        return display_label(question.text(lang), theory, lang)
     return theory.tables[table].title.get(lang)
 
 
@@ -76,7 +60,8 @@ def table_lead(theory: ProgrammeTheory, table: str, lang: str) -> str:
     >>> table_lead(theory, "6-1", "en")
     'Figures'
     """
-    return theory.word("question" if table in _question_texts() else "table_basis", lang)
+    asked = table in table_questions(theory.questions_path)
+    return theory.word("question" if asked else "table_basis", lang)
 
 
 # ----------------------------------------------------------------------------- display labels --

@@ -1,0 +1,68 @@
+"""The question behind each published table, read from the file a programme theory names.
+
+A theory's ``questions`` file is its design's codebook; the report side reads only the part
+every codebook shares: a ``questions`` list whose entries give the ``tables`` they are
+published in, their wording (``text_da``, ``text_en``) and their ``type`` (``scale10``,
+``agreement``, …), and for a rating scale its top (``scale_max``, or the N of a type
+``scaleN``). So a chapter can quote the question, and draw a mean on its scale, without
+knowing the design.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from dsr_analysis.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class TableQuestion:
+    """The question a table answers: its wording in both languages and its type."""
+
+    da: str
+    en: str
+    type: str
+    # The top of the rating scale a mean of the question lies on (None: not a scale).
+    maximum: float | None = None
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.da
+
+
+def table_questions(path: Path | None) -> dict[str, TableQuestion]:
+    """Table id -> the first question published in it ({} when the theory names no file).
+
+    Examples
+    --------
+    >>> from dsr_analysis.programme_theory import load_programme_theory
+    >>> questions = table_questions(load_programme_theory().questions_path)
+    >>> questions["7-9"].type, questions["7-9"].en
+    ('single_choice', 'How old is the child when the notification is made?')
+    """
+    return _read(path) if path is not None else {}
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path) -> dict[str, TableQuestion]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigurationError(f"cannot read the questions in {path.name}: {error}") from error
+    found: dict[str, TableQuestion] = {}
+    for entry in (raw or {}).get("questions") or []:
+        kind = str(entry.get("type", ""))
+        scale = re.fullmatch(r"scale(\d+)", kind)
+        top = entry.get("scale_max", int(scale.group(1)) if scale else None)
+        question = TableQuestion(
+            str(entry.get("text_da", "")), str(entry.get("text_en", "")), kind,
+            None if top is None else float(top),
+        )
+        for table in entry.get("tables") or []:
+            found.setdefault(str(table), question)
+    return found
