@@ -27,27 +27,31 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `dsr --help` imports t
 MARKS = ("skjult", "hidden")
 
 
-def _specs(language: str):
-    from dsr_analysis.codebook import default_codebook
-    from dsr_analysis.tables import load_tables_spec, suppression_specs
-
-    return suppression_specs(load_tables_spec(), default_codebook(), language)
+#: The design whose tables a release holds unless told otherwise: the DSR monitoring.
+DSR_SPECS = "dsr_analysis.tables:release_specs"
 
 
-def _page_texts(cells: pd.DataFrame) -> list[str]:
+def _specs(language: str, source: str = DSR_SPECS):
+    from dsr_analysis.report.sets import design_function
+
+    return design_function(source)(language)
+
+
+def _page_texts_of(theory=None):
     from dsr_analysis.programme_theory import load_programme_theory
     from dsr_analysis.report.html_tables import printed_texts
 
-    return printed_texts(cells, load_programme_theory())
+    theory = theory or load_programme_theory()
+    return lambda cells: printed_texts(cells, theory)
 
 
 def release_table_findings(
-    cells: pd.DataFrame, min_cell: int, language: str = "da"
+    cells: pd.DataFrame, min_cell: int, language: str = "da", source: str = DSR_SPECS
 ) -> pd.DataFrame:
-    """The findings on a release's tables (the monitoring model and the trial's numbers)."""
+    """The findings on a release's tables (the design's model and the trial's numbers)."""
     from dsr_analysis.disclosure.audit import table_findings
 
-    return table_findings(cells, _specs(language), min_cell)
+    return table_findings(cells, _specs(language, source), min_cell)
 
 
 def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFrame, dict]:
@@ -63,7 +67,7 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
     language = facts.get("language", "da")
     found = [release_table_findings(cells, min_cell, language)]
     folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent
-    found.append(page_findings(folder, cells, MARKS, _page_texts))
+    found.append(page_findings(folder, cells, MARKS, _page_texts_of()))
     if against is not None:
         old_cells, old_facts = read_release(against)
         closed = closed_columns(old_facts["data_cutoff"], language=language)
@@ -73,24 +77,27 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
     return pd.concat(found, ignore_index=True), checked
 
 
-def prepublish_check(cells: pd.DataFrame, min_cell: int, build_dir: Path):
+def prepublish_check(cells: pd.DataFrame, min_cell: int, build_dir: Path,
+                     source: str = DSR_SPECS, theory=None):
     """The check ``dsr reports`` runs on its staged pages: the tables' findings (cached by
-    the cells, which a no-op rebuild does not change) and the pages'."""
+    the cells, which a no-op rebuild does not change) and the pages'. ``source`` names the
+    design's table relations, ``theory`` the report set's programme theory (default: DSR's)."""
     from dsr_analysis.cells import cells_csv
     from dsr_analysis.disclosure.audit import page_findings
 
-    digest = hashlib.sha256(f"{min_cell}|{cells_csv(cells)}".encode()).hexdigest()[:20]
+    digest = hashlib.sha256(f"{min_cell}|{source}|{cells_csv(cells)}".encode()).hexdigest()[:20]
+    texts = _page_texts_of(theory)
     cached = Path(build_dir) / "cells" / f"audit-{digest}.json"
 
     def check(staging: Path) -> list[str]:
         if cached.exists():
             problems = json.loads(cached.read_text(encoding="utf-8"))
         else:
-            problems = _lines(release_table_findings(cells, min_cell))
+            problems = _lines(release_table_findings(cells, min_cell, source=source))
             from dsr_analysis.files import atomic_write_text
 
             atomic_write_text(cached, json.dumps(problems, ensure_ascii=False))
-        return problems + _lines(page_findings(staging, cells, MARKS, _page_texts))
+        return problems + _lines(page_findings(staging, cells, MARKS, texts))
 
     return check
 

@@ -357,6 +357,12 @@ def suppression_specs(spec: TablesSpec, codebook: Codebook,
     return specs
 
 
+def release_specs(language: str = "da") -> dict[str, TableSpec]:
+    """:func:`suppression_specs` of the bundled tables and codebook: what the audit of a DSR
+    release needs (named in data/report_sets.yml)."""
+    return suppression_specs(load_tables_spec(), default_codebook(), language)
+
+
 def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
                        language: str = "da") -> pd.DataFrame:
     """Every published cell of every table, before suppression (for audits and tests)."""

@@ -54,19 +54,21 @@ from dsr_analysis.report.units import (
 MOSTLY_HIDDEN = 0.5
 
 
-def chapter_cells(
-    data_path: Path | str | None, min_cell: int = config.DEFAULT_MIN_CELL, lang: str = "da"
-) -> pd.DataFrame:
-    """The cells a chapter shows: a published-cells file, or, with none, the bundled data's.
+def chapter_cells(data_path: Path | str | None) -> pd.DataFrame:
+    """The cells a chapter shows: a published-cells file, or, with none, the bundled DSR
+    release (``reports/tables.csv``, which ``make reports`` writes first).
 
     The report runner always passes a cells file it wrote; a researcher who opens a chapter
-    notebook without one gets the bundled synthetic export's cells, computed on the spot.
+    notebook without one reads the bundled release, so the chapter never computes cells itself
+    and knows no design.
     """
-    if data_path:
-        return read_cells(data_path)
-    from dsr_analysis.tables import report_cells_of_export
-
-    return report_cells_of_export(config.SYNTHETIC_EXPORT_PATH, min_cell, lang)
+    path = Path(data_path) if data_path else config.TABLES_OUTPUT_PATH
+    if not path.is_file():
+        raise ConfigurationError(
+            f"no published cells at {path}: run `make reports` (or `dsr tables`) first, "
+            "or pass data_path"
+        )
+    return read_cells(path)
 
 
 # -------------------------------------------------------------------------------- chapter --
@@ -80,14 +82,17 @@ class Chapter:
     level_id
         The level, e.g. ``"effort"``.
     municipality
-        The unit id from the municipalities file (e.g. ``"kolding"``) or ``"alle"``.
+        The unit id from the units file (e.g. ``"kolding"``) or ``"alle"``.
     data_path
         A published-cells CSV (as `dsr tables` or the report runner writes it); empty for
-        the bundled synthetic data.
+        the bundled DSR release.
     lang
         ``"da"`` or ``"en"``.
     min_cell
-        Minimum cell size for the bundled data's cells (a cells file carries its own).
+        Minimum cell size to state when the cells do not say (a cells file carries its own).
+    theory_path, units_path
+        The programme theory and the units file (empty: DSR's); any theory's level renders
+        through the same class.
     """
 
     def __init__(
@@ -100,18 +105,21 @@ class Chapter:
         theory: ProgrammeTheory | None = None,
         units: list[Unit] | None = None,
         cells: pd.DataFrame | None = None,
+        theory_path: Path | str | None = None,
+        units_path: Path | str | None = None,
     ):
-        self.theory = theory or load_programme_theory()
+        self.theory = theory or load_programme_theory(theory_path or config.PROGRAMME_THEORY_PATH)
         self.level: Level = self.theory.level(level_id)
         self.lang = lang
-        units = units if units is not None else load_units()
+        if units is None:
+            units = load_units(units_path or config.MUNICIPALITIES_PATH)
         matches = [u for u in units if u.id == municipality]
         if not matches:
             known = ", ".join(u.id for u in units)
             raise ConfigurationError(f"unknown unit {municipality!r}; known: {known}")
         self.unit = matches[0]
         self.all_units = units
-        cells = cells if cells is not None else chapter_cells(data_path, min_cell, lang)
+        cells = cells if cells is not None else chapter_cells(data_path)
         # The figures draw a municipality beside the pool; its tables show its own cells only.
         self.figure_cells = unit_cells(cells, self.unit, units)
         own = self.figure_cells["municipality"] == self.unit.name
@@ -132,6 +140,10 @@ class Chapter:
 
     def word(self, key: str) -> str:
         return self.theory.word(key, self.lang)
+
+    def table_ref(self, table: str) -> str:
+        """How the chapter cites a table of its source ("NIRAS 7-5")."""
+        return self.word("table_ref").format(table=table)
 
     @property
     def own_name(self) -> str:
@@ -250,7 +262,10 @@ class Chapter:
         return f"<h2>{_e(self.word(heading_key))}</h2><dl>{items}</dl>"
 
     def render_organisation(self) -> str:
-        """How the unit's municipality (or each municipality, for "Alle") organised the work."""
+        """How the unit's municipality (or each municipality, for "Alle") organised the work:
+        in the first chapter, the effort, only."""
+        if self.level.id != self.theory.levels[0].id:
+            return ""
         return organisation_html(self.unit, self.all_units, self.cells, self.theory, self.lang)
 
     def render_indicator(self, indicator: Indicator) -> str:
@@ -262,7 +277,7 @@ class Chapter:
             f"<h2>{_e(indicator.title.get(lang))}</h2>",
             f"<p class='question'><strong>{_e(table_lead(self.theory, c.table, lang))}:</strong> "
             f"{_e(question_text(self.theory, c.table, lang))} "
-            f"<span class='table-ref'>(NIRAS {_e(c.table)})</span></p>",
+            f"<span class='table-ref'>({_e(self.table_ref(c.table))})</span></p>",
             criterion_html(indicator, self.theory, lang),
         ]
         if not self.has_data:
@@ -316,7 +331,7 @@ class Chapter:
                 + self._table_html(comparison, title))
 
     def render_other_tables(self) -> str:
-        """The level's other NIRAS tables, so the pooled set reproduces the whole report."""
+        """The level's other tables, so the pooled set reproduces the whole source report."""
         used = {t for ind in self.level.indicators for t in ind.tables}
         rest = [t for t in self.level.tables if t not in used]
         if not rest or not self.has_data:
@@ -326,7 +341,7 @@ class Chapter:
             block = self._table_block(table, "")
             if not block:
                 continue
-            title = f"{self.theory.tables[table].title.get(self.lang)} (NIRAS {table})"
+            title = f"{self.theory.tables[table].title.get(self.lang)} ({self.table_ref(table)})"
             parts.append(
                 f"<section class='other-table'><h3>{_e(title)}</h3>"
                 f"<p class='question'>{_e(question_text(self.theory, table, self.lang))}</p>"
@@ -361,5 +376,5 @@ class Chapter:
         _show(self.render_indicator(indicator))
 
     def other_tables(self) -> None:
-        """Show the level's remaining NIRAS tables."""
+        """Show the level's remaining tables."""
         _show(self.render_other_tables())

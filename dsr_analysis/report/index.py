@@ -36,6 +36,16 @@ ASSESSED, NOT_MONITORED, TRIAL, FAILED, MISSING, NOT_IN_SET = (
 
 
 @dataclass(frozen=True)
+class SetLink:
+    """A report set as an index lists it: its title, what it holds and its index page
+    (None for the set whose index this is)."""
+
+    title: str
+    summary: str
+    href: str | None
+
+
+@dataclass(frozen=True)
 class IndexFacts:
     """What the index says about a build: which pages failed and what the data were."""
 
@@ -45,6 +55,8 @@ class IndexFacts:
     export_hash: str
     min_cell: int
     commit: str
+    # Every report set, this one among them; empty when the build has one set only.
+    report_sets: tuple[SetLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,6 +289,21 @@ def legend_html(theory: ProgrammeTheory, lang: str) -> str:
     )
 
 
+def report_sets_html(theory: ProgrammeTheory, links: tuple[SetLink, ...], lang: str) -> str:
+    """The report sets the index belongs among, this one marked as the page the reader is on."""
+    if not links:
+        return ""
+    items = "".join(
+        f"<li><a href='{e(link.href)}'>{e(link.title)}</a>: {e(link.summary)}</li>"
+        if link.href else
+        f"<li aria-current='page'><strong>{e(link.title)}</strong> "
+        f"({e(theory.word('this_page', lang))}): {e(link.summary)}</li>"
+        for link in links
+    )
+    return (f"<nav class='report-sets' aria-label='{e(theory.word('report_sets', lang))}'>"
+            f"<h2>{e(theory.word('report_sets', lang))}</h2><ul>{items}</ul></nav>")
+
+
 def chapter_pages(theory: ProgrammeTheory, units: list[Unit], folder: Path) -> set[str]:
     """The chapter pages of every unit that exist in ``folder``, as the index links them
     (``<unit>/<chapter>.html``)."""
@@ -322,6 +349,7 @@ def index_html(
         f"<h1>{e(theory.word('index_title', lang))}</h1>"
         f"<p>{e(theory.word('index_intro', lang))}</p>"
         f"<p class='design-note'>{e(theory.word('summary_design', lang))}</p>"
+        f"{report_sets_html(theory, facts.report_sets, lang)}"
         f"<section class='overview'><h2>{e(theory.word('index_overview', lang))}</h2>"
         f"{legend_html(theory, lang)}{overview_table(theory, rows, lang)}</section>"
         + "".join(

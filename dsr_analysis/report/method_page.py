@@ -216,7 +216,11 @@ def _statuses_html(theory: ProgrammeTheory, texts: dict, fill: _Filler, lang: st
 
 
 def write_method_pages(
-    theory: ProgrammeTheory, units: list[Unit], tasks: Iterable, reports_dir: Path
+    theory: ProgrammeTheory,
+    units: list[Unit],
+    tasks: Iterable,
+    reports_dir: Path,
+    text_path: Path | str = METHOD_TEXT_PATH,
 ) -> list[Path]:
     """Write ``method.html`` into the folder of every unit that has a task in this build.
 
@@ -228,12 +232,14 @@ def write_method_pages(
     for task in tasks:
         by_unit.setdefault(task.unit, []).append(task)
     known = {unit.id: unit for unit in units}
+    text = load_method_text(text_path) if by_unit else None
     written = []
     for unit_id, own in by_unit.items():
         first = own[0]
         lang, min_cell = first.parameters["lang"], int(first.parameters["min_cell"])
-        page = _page(theory, known[unit_id], own, lang, min_cell)
-        html = render_page(method_body(theory, known[unit_id], units, lang, min_cell), page)
+        unit = known[first.parameters["municipality"]]
+        page = _page(theory, unit, own, lang, min_cell)
+        html = render_page(method_body(theory, unit, units, lang, min_cell, text), page)
         check_publishable(html)
         path = Path(reports_dir) / unit_id / METHOD_PAGE
         if not path.exists() or path.read_text(encoding="utf-8") != html:

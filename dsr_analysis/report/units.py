@@ -138,7 +138,7 @@ def report_chapters(unit: Unit, theory: ProgrammeTheory) -> list[ReportChapter]:
             raise ConfigurationError(f"{unit.id}: report chapter data must be cells or trial")
         position, level = levels[level_id]
         notebook = str(entry.get("notebook") or level.notebook)
-        chapters.append(ReportChapter(position, level, Path(level.notebook).stem, notebook, data))
+        chapters.append(ReportChapter(position, level, level.page_name, notebook, data))
     if len({c.level.id for c in chapters}) != len(chapters):
         raise ConfigurationError(f"{unit.id}: a level is listed twice in report.chapters")
     return sorted(chapters, key=lambda c: c.position)

@@ -32,7 +32,7 @@ from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.files import WriteError
 from dsr_analysis.html import read_build_key
 from dsr_analysis.programme_theory import load_programme_theory
-from dsr_analysis.report.index import IndexFacts
+from dsr_analysis.report.index import IndexFacts, SetLink
 from dsr_analysis.report.method_page import write_method_pages
 from dsr_analysis.report.units import load_units
 from dsr_analysis.runner import publish, signals
@@ -153,12 +153,14 @@ def _build(
         raise BuildError(f"unknown unit(s): {', '.join(unknown)}; known: {known}")
     source_hash = source_key(library_hash(), package_versions())
     cells, export_hash, broken = all_cells(
-        request.data_path, min_cell, lang, settings.build_dir, source_hash, request.cells_path
+        request.data_path, min_cell, lang, settings.build_dir, source_hash, request.cells_path,
+        settings.data_path, settings.cells_source,
     )
     commit = git_commit()
     # The attacker reads the staged pages and the cells before anything is published.
-    pre_publish = _both(prepublish_check(cells, released_min_cell(cells, min_cell),
-                                         settings.build_dir), pre_publish)
+    check = prepublish_check(cells, released_min_cell(cells, min_cell), settings.build_dir,
+                             settings.specs_source, theory)
+    pre_publish = _both(check, pre_publish)
     tasks = [
         t
         for t in plan(theory, all_units, cells, lang, min_cell, settings, source_hash, commit)
@@ -179,12 +181,13 @@ def _build(
 
     def stage_method_pages(staging: Path) -> None:
         # Each report set's "how to read" page, from the same tasks' page contexts.
-        write_method_pages(theory, all_units, tasks, staging)
+        write_method_pages(theory, all_units, tasks, staging, settings.method_text_path)
 
     def stage_index(staging: Path) -> None:
         # A chapter that failed, or was cancelled, keeps an out-of-date page: the index says so.
         left = {(o.unit, o.chapter) for o in summary.outcomes if o.status in STALE_STATUSES}
-        facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit)
+        facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit,
+                           report_sets_nav(settings, lang))
         publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
 
     finished: list[Outcome] = []
@@ -208,6 +211,24 @@ def _build(
     if noted.signal_number is not None:
         raise Interrupted(summary, noted.signal_number)
     return summary
+
+
+def report_sets_nav(settings: Settings, lang: str) -> tuple[SetLink, ...]:
+    """Every report set as this set's index lists it, linked relative to its folder (the
+    set itself unlinked); empty when the build knows no sets file."""
+    if settings.report_sets_path is None:
+        return ()
+    from dsr_analysis.report.sets import load_report_sets
+
+    sets = load_report_sets(settings.report_sets_path)
+    here = next((s.folder for s in sets if s.id == settings.set_id), "")
+    up = "../" * len(Path(here).parts) if here else ""
+    def href(other) -> str | None:
+        if other.id == settings.set_id:
+            return None
+        return f"{up}{other.folder}/index.html" if other.folder else f"{up}index.html"
+
+    return tuple(SetLink(s.text("title", lang), s.text("summary", lang), href(s)) for s in sets)
 
 
 def _both(first: PrePublishCheck, second: PrePublishCheck | None) -> PrePublishCheck:

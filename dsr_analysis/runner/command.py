@@ -49,6 +49,14 @@ from dsr_analysis.runner.model import Interrupted, Summary
     help="Build from a tables file written by dsr tables instead of an export.",
 )
 @click.option("--pdf", is_flag=True, help="Then print each report set to reports/pdf/UNIT.pdf.")
+@click.option(
+    "--set",
+    "set_ids",
+    default="",
+    metavar="IDS",
+    help="Comma-separated report sets (data/report_sets.yml: dsr, vive2023). Default: all. "
+    "--data and --cells are the first chosen set's data.",
+)
 def reports_command(
     units: str,
     jobs: int,
@@ -59,24 +67,95 @@ def reports_command(
     trial_dir: Path | None,
     cells_path: Path | None,
     pdf: bool = False,
+    set_ids: str = "",
 ) -> None:
-    """Build the HTML report set: one chapter per programme-theory level, per unit."""
+    """Build the HTML report sets: one chapter per programme-theory level, per unit, for
+    every programme theory."""
     # The build and the PDF step (pandas, the report modules) load only when the command runs:
     # `dsr` imports this module for every command, --help included.
     from dsr_analysis.pdf import find_chromium, write_build_pdfs
-    from dsr_analysis.runner.build import build_reports
 
     chosen = [u.strip() for u in units.split(",") if u.strip()]
     try:
         if pdf:
             find_chromium()  # missing: say so now, not after the build
-        summary = build_reports(
-            chosen or None,
+        plans = set_plans(set_ids, chosen)
+    except DsrError as error:
+        fail(error)
+    failed_any = False
+    for position, (report_set, wanted) in enumerate(plans):
+        # An export or a tables file belongs to one design: the first set chosen.
+        own_data = (data_path, cells_path) if position == 0 else (None, None)
+        summary = _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir)
+        failed_any |= _said(summary)
+        if pdf and not failed_any and report_set.folder == "":
+            try:
+                for path in write_build_pdfs(summary, lang):
+                    click.echo(f"pdf {path}")
+            except DsrError as error:
+                fail(error)
+    if failed_any:
+        sys.exit(1)
+
+
+def set_plans(set_ids: str, chosen: list[str]) -> list[tuple]:
+    """The report sets to build, each with the units asked of it (None: all of them).
+
+    A unit id names a unit of whichever set has it; a set none of whose units is asked for
+    is left out; an id no set knows is refused.
+    """
+    from dsr_analysis.report.sets import load_report_sets
+    from dsr_analysis.report.units import load_units
+
+    sets = load_report_sets()
+    if set_ids:
+        wanted_sets = [i.strip() for i in set_ids.split(",") if i.strip()]
+        unknown = sorted(set(wanted_sets) - {s.id for s in sets})
+        if unknown:
+            known = ", ".join(s.id for s in sets)
+            raise DsrError(f"unknown report set(s): {', '.join(unknown)}; known: {known}")
+        sets = [s for s in sets if s.id in wanted_sets]
+    if not chosen:
+        return [(s, None) for s in sets]
+    plans, found = [], set()
+    for report_set in sets:
+        ids = {u.id for u in load_units(report_set.units_path)}
+        own = [u for u in chosen if u in ids]
+        found |= set(own)
+        if own:
+            plans.append((report_set, own))
+    unknown = [u for u in chosen if u not in found]
+    if unknown:
+        raise DsrError(f"unknown unit(s): {', '.join(unknown)}; "
+                       f"known: {', '.join(sorted(_all_unit_ids(sets)))}")
+    return plans
+
+
+def _all_unit_ids(sets) -> set[str]:
+    from dsr_analysis.report.units import load_units
+
+    return {u.id for s in sets for u in load_units(s.units_path)}
+
+
+def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir) -> Summary:
+    """Build one report set and return its summary; exits on an interrupt or a hard error."""
+    from dsr_analysis import config
+    from dsr_analysis.report.sets import REPORT_SETS_PATH
+    from dsr_analysis.runner.build import build_reports
+    from dsr_analysis.runner.model import Settings, set_settings
+
+    settings = set_settings(report_set, config.REPORTS_DIR, config.BUILD_DIR,
+                            Settings(report_sets_path=REPORT_SETS_PATH))
+    data_path, cells_path = own_data
+    try:
+        return build_reports(
+            wanted,
             jobs=jobs,
             force=force,
             lang=lang,
             min_cell=min_cell,
             data_path=data_path,
+            settings=settings,
             trial_dir=trial_dir,
             cells_path=cells_path,
         )
@@ -98,6 +177,10 @@ def reports_command(
     except OSError as error:  # a file the build reads or writes that no check foresaw
         where = f"{error.filename}: " if error.filename else ""
         fail(DsrError(f"{where}{error.strerror or error}"))
+
+
+def _said(summary: Summary) -> bool:
+    """Print what became of a set's build; True if any unit failed or nothing was published."""
     report(summary)
     names = sorted({o.unit for o in summary.failed} | set(summary.input_errors))
     if names:
@@ -108,14 +191,7 @@ def reports_command(
         )
     if summary.problems:
         click.echo(not_published(summary), err=True)
-    if names or summary.problems:
-        sys.exit(1)
-    if pdf:
-        try:
-            for path in write_build_pdfs(summary, lang):
-                click.echo(f"pdf {path}")
-        except DsrError as error:
-            fail(error)
+    return bool(names or summary.problems)
 
 
 def report(summary: Summary) -> None:

@@ -24,6 +24,8 @@ def all_cells(
     build_dir: Path,
     source_hash: str,
     cells_path: Path | None = None,
+    default_data: Path = config.SYNTHETIC_EXPORT_PATH,
+    cells_source: str = "dsr_analysis.tables:report_cells_by_municipality",
 ) -> tuple[pd.DataFrame, str, dict[str, str]]:
     """Published cells for the whole build, cached by export, settings and library source.
 
@@ -34,25 +36,29 @@ def all_cells(
     :func:`~dsr_analysis.tables.report_cells_by_municipality`).
 
     ``cells_path`` names a published-cells file written earlier by ``dsr tables``; it is used
-    as it is, instead of an export.
+    as it is, instead of an export. Otherwise the report set's design makes the cells, by the
+    function its ``cells_source`` names (:func:`~dsr_analysis.report.sets.design_function`),
+    from ``data_path`` or the design's bundled ``default_data``.
     """
     if cells_path is not None:
         return _cells_file(Path(cells_path), min_cell)
-    path = Path(data_path) if data_path else config.SYNTHETIC_EXPORT_PATH
+    path = Path(data_path) if data_path else Path(default_data)
     try:
         export_hash = sha256_bytes(path.read_bytes())
     except OSError as error:
         raise BuildError(f"cannot read the data file {path}: {error.strerror}") from error
-    key = sha256_bytes(f"{export_hash}|{min_cell}|{lang}|{source_hash}".encode())[:20]
+    key = sha256_bytes(
+        f"{export_hash}|{min_cell}|{lang}|{source_hash}|{cells_source}".encode()
+    )[:20]
     cached = build_dir / "cells" / f"all-{key}.csv"
     # The messages are cached beside the cells, so a no-op rebuild need not validate again.
     problems_path = cached.with_suffix(".problems.json")
     if cached.exists() and problems_path.exists():
         broken = json.loads(problems_path.read_text(encoding="utf-8"))
         return read_cells(cached), export_hash, broken
-    from dsr_analysis.tables import report_cells_by_municipality
+    from dsr_analysis.report.sets import design_function
 
-    cells, errors = report_cells_by_municipality(path, min_cell, lang)
+    cells, errors = design_function(cells_source)(path, min_cell, lang)
     broken = {name: str(error) for name, error in errors.items()}
     atomic_write_text(problems_path, json.dumps(broken, ensure_ascii=False, indent=1))
     atomic_write_text(cached, cells_csv(cells))

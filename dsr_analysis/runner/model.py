@@ -10,6 +10,7 @@ from dsr_analysis import config
 
 DATA_FILES = (
     config.PROGRAMME_THEORY_PATH,
+    config.REPORT_TEXT_PATH,
     config.MUNICIPALITIES_PATH,
     config.CODEBOOK_PATH,
     config.TABLES_SPEC_PATH,
@@ -27,6 +28,36 @@ class Settings:
     municipalities_path: Path = config.MUNICIPALITIES_PATH
     # Copenhagen's trial extract (institutions.csv, children.csv); default: the synthetic trial.
     trial_dir: Path = config.DATA_DIR / "trial"
+    # The report set's design and pages (data/report_sets.yml): its bundled data, the
+    # functions that make its cells and describe its tables (module:function), its method page.
+    data_path: Path = config.SYNTHETIC_EXPORT_PATH
+    cells_source: str = "dsr_analysis.tables:report_cells_by_municipality"
+    specs_source: str = "dsr_analysis.tables:release_specs"
+    method_text_path: Path = config.DATA_DIR / "programme_theory" / "method_page.yml"
+    # The report sets file, for the index's list of every set (None: this set alone), and
+    # this set's id in it.
+    report_sets_path: Path | None = None
+    set_id: str = "dsr"
+
+
+def set_settings(report_set, reports_root: Path, build_root: Path, base: Settings) -> Settings:
+    """The settings of one report set (a :class:`~dsr_analysis.report.sets.ReportSet`):
+    its pages in ``reports_root/<folder>``, its build files in ``build_root/<folder>``."""
+    from dataclasses import replace
+
+    folder = report_set.folder
+    return replace(
+        base,
+        reports_dir=reports_root / folder if folder else reports_root,
+        build_dir=build_root / folder if folder else build_root,
+        theory_path=report_set.theory_path,
+        municipalities_path=report_set.units_path,
+        data_path=report_set.data_path,
+        cells_source=report_set.cells,
+        specs_source=report_set.specs,
+        method_text_path=report_set.method_text_path,
+        set_id=report_set.id,
+    )
 
 
 @dataclass(frozen=True)

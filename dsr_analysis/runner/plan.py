@@ -23,6 +23,9 @@ from dsr_analysis.runner.inputs import trial_source
 from dsr_analysis.runner.keys import sha256_bytes
 from dsr_analysis.runner.model import Settings, Task
 
+#: Parameters that are paths: a key covers what they hold, not where it lies.
+PATH_PARAMETERS = ("data_path", "theory_path", "units_path")
+
 
 def chapter_name(notebook: str) -> str:
     """The page name of a chapter: its notebook's stem ("01_effort.ipynb" -> "01_effort")."""
@@ -51,6 +54,7 @@ def plan(
     """
     tasks = []
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
+    files = _files_hash(theory, settings)
     for unit in units:
         chapters = report_chapters(unit, theory)
         own = unit_cells(cells, unit, units)
@@ -63,10 +67,14 @@ def plan(
             chapter = spec.page
             notebook = settings.notebooks_dir / spec.notebook
             parameters = {
+                "level": spec.level.id,
                 "municipality": unit.id,
                 "data_path": str(cells_path),
                 "lang": lang,
                 "min_cell": min_cell,
+                # Absolute: the kernel runs in a folder under build/.
+                "theory_path": str(Path(settings.theory_path).resolve()),
+                "units_path": str(Path(settings.municipalities_path).resolve()),
             }
             source = (data_hash, banner, "data_hash")
             if spec.data == TRIAL_DATA:
@@ -77,9 +85,12 @@ def plan(
             page = _page_context(theory, unit, chapters, position, lang, source, min_cell, commit)
             key_parts = {
                 "notebook": sha256_bytes(notebook.read_bytes()) if notebook.exists() else "",
-                "parameters": {k: v for k, v in parameters.items() if k != "data_path"},
+                # The paths differ between checkouts; their files' contents are in the source
+                # key (theory, units) or in "cells" (the data).
+                "parameters": {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS},
                 "cells": source[0],
                 "source": source_hash,
+                "files": files,
                 "version": __version__,
                 "page": _without_commit(page),
             }
@@ -97,6 +108,15 @@ def plan(
                 )
             )
     return tasks
+
+
+def _files_hash(theory: ProgrammeTheory, settings: Settings) -> str:
+    """One hash of the files every chapter of this set reads: its theory, its units and the
+    theory's questions (DSR's are also among the library's data files; another set's are not)."""
+    paths = [settings.theory_path, settings.municipalities_path, theory.questions_path]
+    return sha256_bytes(b"".join(
+        sha256_bytes(Path(p).read_bytes()).encode() for p in paths if p is not None
+    ))
 
 
 def _without_commit(page: dict) -> dict:
