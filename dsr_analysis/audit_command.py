@@ -60,7 +60,8 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
 
     from dsr_analysis.cells import released_min_cell
     from dsr_analysis.disclosure.audit import differencing_findings, page_findings
-    from dsr_analysis.release import closed_columns, read_release
+    from dsr_analysis.release import read_release
+    from dsr_analysis.tables_spec import closed_columns
 
     cells, facts = read_release(folder)
     min_cell = int(facts.get("min_cell", released_min_cell(cells, config.DEFAULT_MIN_CELL)))

@@ -16,49 +16,15 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import __version__, config
-from dsr_analysis.cells import TOTAL_COLUMN, read_cells, write_cells
-from dsr_analysis.codebook import Codebook, default_codebook
+from dsr_analysis.cells import read_cells, write_cells
+from dsr_analysis.codebook import default_codebook
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.files import atomic_write_text
-
-#: Measures of the start registration only: a period's groups are complete once it ended.
-_START_MEASURES = ("children", "age_groups", "mean_age", "start")
 
 
 def data_cutoff(export: pd.DataFrame) -> str:
     """The release's data cut-off: the date of the export's latest registration (ISO)."""
     return pd.Timestamp(export["registration_date"].max()).date().isoformat()
-
-
-def closed_columns(cutoff: str, codebook: Codebook | None = None,
-                   language: str = "da") -> set[tuple[str, str]]:
-    """(table, column) pairs whose groups cannot change after ``cutoff``.
-
-    A table of the start registration counts children by the period they started in; a
-    period that ended before the cut-off has all its children (a later registration is a
-    follow-up, not a start). Its total, and a table without periods, close with the last
-    period. Tables that follow children over time (ever, latest, development) never close.
-
-    Examples
-    --------
-    >>> sorted(c for t, c in closed_columns("2011-11-15") if t == "7-17")
-    ['Periode 1', 'Periode 2']
-    """
-    from dsr_analysis.tables import load_tables_spec
-
-    codebook = codebook or default_codebook()
-    labels = {p.id: p.label(language) for p in codebook.periods}
-    ended = [p for p in codebook.periods if pd.Timestamp(p.end) < pd.Timestamp(cutoff)]
-    every = len(ended) == len(codebook.periods)
-    closed = set()
-    for table in load_tables_spec().tables:
-        if table.measure not in _START_MEASURES:
-            continue
-        if table.by_period:
-            closed |= {(table.id, labels[p.id]) for p in ended}
-        if every:
-            closed.add((table.id, TOTAL_COLUMN))
-    return closed
 
 
 def facts_path(tables_path: Path | str) -> Path:

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from dsr_analysis import cells as cells_contract
 from dsr_analysis import config, contrasts, measures, tidy
@@ -26,62 +24,12 @@ from dsr_analysis.codebook import Codebook, Question, default_codebook
 from dsr_analysis.disclosure.model import Contrast, TableSpec
 from dsr_analysis.disclosure.release import suppress
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.tables_spec import Table, TablesSpec, closed_columns, load_tables_spec
 
 # `suppression` (primary or secondary) is deliberately not published: it would tell a reader
 # which hidden counts are the small ones.
 CELL_COLUMNS = list(cells_contract.COLUMNS)
 _WHOLE_NUMBERS = {"count": "Int64", "n": "Int64", "denominator": "Int64"}
-
-
-@dataclass(frozen=True)
-class Table:
-    """One published table as ``data/tables.yml`` describes it."""
-
-    id: str
-    measure: str
-    question: str | None = None
-    by_period: bool = False
-    exclusive: bool = False
-    exclude_dont_know: bool = False
-    same_as: dict | None = None
-    label_da: str | None = None
-    label_en: str | None = None
-    # Contrast rows (dsr_analysis.contrasts): {from: period id, to: period id}, the change
-    # from start to latest measurement, or positive minus negative development.
-    contrast: dict | None = None
-    change: bool = False
-    balance: bool = False
-
-
-@dataclass(frozen=True)
-class TablesSpec:
-    tables: tuple[Table, ...]
-    labels: dict
-    development_small_max_steps: dict[str, int]
-
-    def label(self, key: str, language: str, **fields) -> str:
-        return self.labels[key][language].format(**fields)
-
-    def development_label(self, code: str, language: str) -> str:
-        for entry in self.labels["development"]:
-            if entry["code"] == code:
-                return entry[language]
-        raise KeyError(code)
-
-
-@lru_cache(maxsize=4)
-def load_tables_spec(path: Path | str = config.TABLES_SPEC_PATH) -> TablesSpec:
-    """Read ``data/tables.yml``.
-
-    >>> [t.id for t in load_tables_spec().tables][:3]
-    ['6-1', '7-1', '7-2']
-    """
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    fields = set(Table.__dataclass_fields__)
-    tables = tuple(
-        Table(**{k: v for k, v in entry.items() if k in fields}) for entry in raw["tables"]
-    )
-    return TablesSpec(tables, raw["labels"], raw["development_small_max_steps"])
 
 
 @dataclass(frozen=True)
@@ -423,8 +371,6 @@ def published_cells_of(export: pd.DataFrame, min_cell: int = config.DEFAULT_MIN_
     specs = suppression_specs(load_tables_spec(), codebook, language)
     earlier, closed = None, set()
     if previous is not None:
-        from dsr_analysis.release import closed_columns
-
         earlier, cutoff = previous
         closed = closed_columns(cutoff, codebook, language)
     published = suppress(cells, specs, min_cell, earlier, closed).assign(min_cell=min_cell)
