@@ -53,6 +53,22 @@ def test_a_published_small_count_is_a_finding(release, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_no_hidden_group_size_is_published_as_a_denominator(release):
+    # The monitoring writes n into `denominator` too; a release once hid n and kept it there
+    # (332 cells, among them a primary n of 3: Odense, 7-9).
+    cells, _ = read_release(release)
+    assert not (cells["n"].isna() & cells["denominator"].notna()).any()
+
+
+def test_a_published_small_denominator_is_a_finding(release, tmp_path):
+    cells, facts = read_release(release)
+    hidden_n = cells.index[cells["n"].isna() & (cells["table"] == "7-9")][:1]
+    cells.loc[hidden_n, "denominator"] = 3
+    write_release(cells, facts, tmp_path / "tables.csv")
+    findings, _ = audit_folder(tmp_path)
+    assert findings["problem"].str.contains("published denominator of 3 that no protection").any()
+
+
 def test_the_command_says_what_it_checked(release):
     result = CliRunner().invoke(audit_command, [str(release)])
     assert result.exit_code == 0, result.output

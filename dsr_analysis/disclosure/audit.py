@@ -56,9 +56,26 @@ def table_findings(cells: pd.DataFrame, specs: Mapping[str, TableSpec],
         for found in release_findings(model, min_cell).itertuples(index=False):
             rows.append(_finding("tables", found.key, found.problem))
         rows += _derived_findings(model)
+        rows += _stray_denominators(model)
     if min_cell > 1 and len(other):
         rows += _small_published(other, min_cell)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def _stray_denominators(model) -> list[dict]:
+    """Published denominators the model has no node for that are not the published n: a
+    number no protection looked at (a hidden n written into ``denominator`` was one)."""
+    cells = model.cells
+    if "denominator" not in cells:
+        return []
+    shown = pd.to_numeric(cells["denominator"], errors="coerce")
+    n = pd.to_numeric(cells["n"], errors="coerce")
+    stray = (model.denominator_node < 0) & shown.notna().to_numpy() & ~(shown == n).to_numpy()
+    return [
+        _finding("tables", tuple(cells.iloc[r][KEY]),
+                 f"a published denominator of {shown.iloc[r]:g} that no protection covers")
+        for r in np.flatnonzero(stray)
+    ]
 
 
 def _derived_findings(model) -> list[dict]:
@@ -83,12 +100,17 @@ def _derived_findings(model) -> list[dict]:
 
 
 def _small_published(cells: pd.DataFrame, min_cell: int) -> list[dict]:
-    """Published counts (of shares and count tables) and group sizes between 1 and k - 1."""
+    """Published counts (of shares and count tables), group sizes and denominators between
+    1 and k - 1."""
     rows = []
     for column, what, where in (
         ("count", "count", cells["kind"].isin(["share", "count"])),
         ("n", "group size", ~cells["suppressed"].astype(bool)),
+        ("denominator", "denominator", cells["denominator"].notna()
+         if "denominator" in cells else pd.Series(False, index=cells.index)),
     ):
+        if column not in cells:
+            continue
         values = pd.to_numeric(cells[column], errors="coerce")
         for r in np.flatnonzero((values.between(1, min_cell - 1) & where).to_numpy()):
             rows.append(_finding("tables", tuple(cells.iloc[r][KEY]),

@@ -99,14 +99,25 @@ def blanked(model: Model, protection: Protection) -> pd.DataFrame:
     for column, nodes in (
         ("n", model.n_node),
         ("count", model.count_node),
-        ("denominator", model.denominator_node),
+        ("denominator", _denominator_nodes(model)),
     ):
         if column in out:
             gone = (nodes >= 0) & hidden[np.maximum(nodes, 0)]
+            if column == "denominator":
+                # A denominator the model cannot place is not published: it would be a
+                # number no protection looked at.
+                gone |= nodes < 0
             out[column] = out[column].astype(float).where(~gone)
     out["suppressed"] = value_hidden
     out["suppression"] = np.where(value_primary, "primary", np.where(value_hidden, "secondary", ""))
     return out
+
+
+def _denominator_nodes(model: Model) -> np.ndarray:
+    """The node each row's ``denominator`` column stands for: its own denominator of
+    registrations where the table has one, else its group size n (the monitoring writes n
+    there), so a hidden n is never published as a denominator."""
+    return np.where(model.denominator_node >= 0, model.denominator_node, model.n_node)
 
 
 def primary_suppression(cells: pd.DataFrame, min_cell: int) -> pd.DataFrame:
