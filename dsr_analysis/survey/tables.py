@@ -82,9 +82,10 @@ def unsuppressed_cells(survey: pd.DataFrame, codebook: SurveyCodebook | None = N
                  .assign(table=tables["staff_vs_social_workers"]["id"]))
     cells = pd.concat(parts, ignore_index=True)
     synthetic = bool(survey["synthetic"].any()) if "synthetic" in survey else False
-    cells = cells.assign(denominator=cells["n"].where(cells["kind"] != "difference"),
-                         suppressed=False, synthetic=synthetic, published=float("nan"),
-                         min_cell=1)
+    # Every share is of its n, so ``denominator`` stays empty: a copy of n there would show
+    # a group size that disclosure control hides (the model blanks only its own nodes).
+    cells = cells.assign(denominator=float("nan"), suppressed=False, synthetic=synthetic,
+                         published=float("nan"), min_cell=1)
     for column in ("ci_low", "ci_high"):
         cells[column] = cells[column].astype(float)
     return cells[[*COLUMNS, "label_en", "column_en"]]
