@@ -52,14 +52,22 @@ def valid(data: pd.DataFrame, item: Item) -> pd.DataFrame:
     return data[data[item.id].isin(list(item.scale.codes)).fillna(False).to_numpy(dtype=bool)]
 
 
+def _joined(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One text per row naming its group (works on an empty frame too)."""
+    joined = pd.Series("", index=frame.index, dtype=object)
+    for column in columns:
+        joined = joined + "|" + frame[column].astype(str)
+    return joined
+
+
 def item_iccs(survey: pd.DataFrame, codebook: SurveyCodebook) -> dict[tuple[str, str], float]:
     """ICC per (item, "share" | "mean") from the staff's valid answers (see clustering)."""
     staff = survey[survey[ROLE_COLUMN].isin(codebook.staff_roles).to_numpy(dtype=bool)]
     found = {}
     for item in codebook.items:
         answers = valid(staff, item)
-        clusters = answers[_CLUSTER].astype(str).agg("|".join, axis=1)
-        strata = answers[[MUNICIPALITY_COLUMN, ROUND_COLUMN]].astype(str).agg("|".join, axis=1)
+        strata = _joined(answers, [MUNICIPALITY_COLUMN, ROUND_COLUMN])
+        clusters = _joined(answers, _CLUSTER)
         key = answers[item.id].isin(list(item.scale.key_codes)).astype(float)
         found[item.id, "share"] = clustering.icc_anova(key, clusters, strata)
         if item.scale.mean:
