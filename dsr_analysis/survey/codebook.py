@@ -6,7 +6,6 @@ table ids; the reader, the tables and the synthetic generator all read it from h
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +13,8 @@ from pathlib import Path
 import yaml
 
 from dsr_analysis import config
+from dsr_analysis.codebook import Option as Label
+from dsr_analysis.codebook import Period as Round
 from dsr_analysis.errors import ConfigurationError
 
 ID_COLUMN = "respondent_id"
@@ -27,18 +28,8 @@ IDENTIFIER_COLUMNS = (ID_COLUMN, MUNICIPALITY_COLUMN, INSTITUTION_COLUMN, TYPE_C
                       ROLE_COLUMN, ROUND_COLUMN, DATE_COLUMN)
 #: A column a file may carry besides the codebook's: 1 marks generated data (as the monitoring).
 SYNTHETIC_COLUMN = "synthetic"
-
-
-@dataclass(frozen=True)
-class Label:
-    """A code with its Danish and English words."""
-
-    code: int
-    label_da: str
-    label_en: str
-
-    def label(self, language: str = "da") -> str:
-        return self.label_en if language == "en" else self.label_da
+# A coded answer or attribute (code, Danish and English label) is the monitoring's Option, and
+# a round with its answer window (inclusive dates) is the monitoring's Period: the same things.
 
 
 @dataclass(frozen=True)
@@ -79,20 +70,6 @@ class Item:
 
     def text(self, language: str = "da") -> str:
         return self.text_en if language == "en" else self.text_da
-
-
-@dataclass(frozen=True)
-class Round:
-    """A survey round and the window (inclusive) its answers must fall in."""
-
-    id: int
-    label_da: str
-    label_en: str
-    start: dt.date
-    end: dt.date
-
-    def label(self, language: str = "da") -> str:
-        return self.label_en if language == "en" else self.label_da
 
 
 @dataclass(frozen=True)

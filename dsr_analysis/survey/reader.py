@@ -90,7 +90,7 @@ def read_survey(path: Path | str, codebook: SurveyCodebook | None = None,
     Raises
     ------
     InputValidationError
-        Listing every problem found (capped), each with file, spreadsheet row and column.
+        With all the file's problems (the first 50 and the total), located by row and column.
 
     Examples
     --------
