@@ -70,12 +70,13 @@ def _register_stage_commands() -> None:
     from dsr_analysis.audit_command import audit_command
     from dsr_analysis.pseudonymise import pseudonymise_command
     from dsr_analysis.runner.command import reports_command
+    from dsr_analysis.survey import cli_commands as survey_commands
     from dsr_analysis.trial import cli_commands
 
     main.add_command(reports_command)
     main.add_command(audit_command)
     main.add_command(pseudonymise_command)
-    for command in cli_commands():
+    for command in [*cli_commands(), *survey_commands()]:
         main.add_command(command)
 
 

@@ -126,8 +126,12 @@ def _cell_problems(masks: dict[str, np.ndarray], cells: pd.DataFrame, file: str,
 # --- rules ---------------------------------------------------------------------------------------
 
 
-def column_problems(columns: Sequence[str], file: str, codebook: Codebook) -> list[Problem]:
+def column_problems(columns: Sequence[str], file: str, codebook: Codebook,
+                    documented_in: str = "data/README.md") -> list[Problem]:
     """Missing codebook columns, and unknown columns with the nearest codebook name.
+
+    ``codebook`` needs only ``export_columns`` (the survey design passes its own);
+    ``documented_in`` is the page that lists the columns.
 
     >>> cb = default_codebook()
     >>> columns = [c for c in cb.export_columns if c != "wave"] + ["registraton_date"]
@@ -154,7 +158,7 @@ def column_problems(columns: Sequence[str], file: str, codebook: Codebook) -> li
         nearest = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
         hint = f"; did you mean '{lower[nearest[0]]}'?" if nearest else ""
         problems.append(
-            Problem(file, None, name, f"a column of the codebook (listed in data/README.md){hint}")
+            Problem(file, None, name, f"a column of the codebook (listed in {documented_in}){hint}")
         )
     return problems
 
@@ -296,10 +300,22 @@ def choice_problems(
 ) -> RowProblems:
     """Cells of a single-choice or yes/no question that hold no option code of it."""
     column = question.columns[0]
+    return code_problems(cells, file, column, question.codes, codes_text(question, dont_know))
+
+
+def code_problems(
+    cells: pd.DataFrame, file: str, column: str, codes: Sequence[int], expected: str
+) -> RowProblems:
+    """Filled cells of ``column`` that hold none of the whole-number ``codes`` (shown).
+
+    >>> cells = pd.DataFrame({"role": ["1", "", "7"]}, index=[2, 3, 4])
+    >>> [str(p) for p in code_problems(cells, "x.csv", "role", (1, 2), "1 or 2")]
+    ["x.csv, row 4, column 'role': found '7'; expected 1 or 2"]
+    """
     values = categorical(cells[column])
-    known = each_value(values, lambda t: integers_of(t).isin(question.codes).fillna(False))
+    known = each_value(values, lambda t: integers_of(t).isin(list(codes)).fillna(False))
     bad = values.ne("") & ~known.astype(bool)
-    return _problems(bad, values, file, column, codes_text(question, dont_know))
+    return _problems(bad, values, file, column, expected)
 
 
 def scale_problems(cells: pd.DataFrame, file: str, question: Question, dont_know: int):

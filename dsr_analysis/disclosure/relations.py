@@ -15,6 +15,7 @@ from scipy import sparse
 from dsr_analysis.cells import POOLED_NAME
 from dsr_analysis.disclosure.spec import (
     DIFFERENCE,
+    KEY,
     SHARE,
     NodeBuilder,
     TableSpec,
@@ -59,6 +60,8 @@ def add_relations(frame, specs, b: NodeBuilder, own) -> None:
             _group_relations(group, spec, b, add, own)
             for r in group.index:
                 _row_inequalities(r, spec, specs, b, add, own)
+        if spec.row_totals:
+            _row_total_relations(frame, rows, spec, add, own)
 
 
 def _pooled_relations(b: NodeBuilder, add) -> None:
@@ -148,3 +151,25 @@ def _row_inequalities(r, spec: TableSpec, specs, b: NodeBuilder, add, own) -> No
             add("le", "within", {n_at: 1.0, outer: -1.0})
 
 
+
+
+def _row_total_relations(frame, rows, spec: TableSpec, add, own) -> None:
+    """A row's counts and group sizes over ``row_total_columns`` add up to another table's
+    cell of the same municipality (see :class:`TableSpec`)."""
+    where = {key: r for r, key in enumerate(frame[KEY].itertuples(index=False, name=None))}
+    parts = rows[rows["column"].isin(list(spec.row_total_columns))]
+    for (municipality, label), group in parts.groupby(["municipality", "label"], sort=True):
+        if label not in spec.row_totals:
+            continue
+        table, column, other_label = spec.row_totals[label]
+        total = where.get((table, municipality, column, other_label))
+        if total is None:
+            continue
+        for name in ("count", "n"):
+            nodes = [own[name][r] for r in group.index]
+            if own[name][total] < 0 or min(nodes) < 0:
+                continue
+            terms = {own[name][total]: -1.0}
+            for node in nodes:
+                terms[node] = terms.get(node, 0.0) + 1.0
+            add("eq", "row_totals", terms)

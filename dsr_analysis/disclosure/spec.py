@@ -71,6 +71,10 @@ class TableSpec:
     at_least
         Tables whose counts this table's counts are at least (same municipality, column and
         label), e.g. registrations with an answer against children with it at the start.
+    row_totals, row_total_columns
+        ``{label: (table, column, label)}``: within a municipality, the counts and group sizes
+        of the row ``label`` in the columns ``row_total_columns`` add up to those of that cell
+        of another table (the survey's VIVE-16: daycare plus school is the item's round 2).
     """
 
     population: str
@@ -86,6 +90,8 @@ class TableSpec:
     contrasts: Sequence[Contrast] = ()
     within: tuple[str, str | None] | None = None
     at_least: Sequence[str] = ()
+    row_totals: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    row_total_columns: Sequence[str] = ()
 
 
 class NodeBuilder:
