@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from fixtures.report_set import pinned_build
 
 from dsr_analysis.runner.model import Settings
-from fixtures.report_set import pinned_build
 
 TOY = Path(__file__).parent / "fixtures" / "toy"
 
