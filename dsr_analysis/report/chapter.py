@@ -38,6 +38,7 @@ from dsr_analysis.report.html_tables import (
     table_frame,
 )
 from dsr_analysis.report.organisation import organisation_html
+from dsr_analysis.report.practices import practices_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
 from dsr_analysis.report.text import show as _show
@@ -268,6 +269,20 @@ class Chapter:
             return ""
         return organisation_html(self.unit, self.all_units, self.cells, self.theory, self.lang)
 
+    def render_practices(self) -> str:
+        """The practice landscape (VIVE's 13 promising practices), in the first chapter of a
+        report set the sets file lists; linked from the chapter's folder."""
+        if self.level.id != self.theory.levels[0].id:
+            return ""
+        from dsr_analysis.report.sets import load_report_sets
+
+        folders = {s.id: s.folder for s in load_report_sets()}
+        if self.theory.id not in folders:
+            return ""
+        folder = folders[self.theory.id]
+        root = "../" * (len(Path(folder).parts) + 1) if folder else "../"
+        return practices_html(self.theory, self.lang, folders, root)
+
     def render_indicator(self, indicator: Indicator) -> str:
         """One indicator: question, the package's criterion, assessment, table and figure."""
         lang, c = self.lang, indicator.criterion
@@ -368,8 +383,9 @@ class Chapter:
         _show(self.render_introduction())
 
     def organisation(self) -> None:
-        """Show how the municipality (or each municipality) organised the work."""
-        _show(self.render_organisation())
+        """Show how the municipality (or each municipality) organised the work, and the
+        practice landscape it belongs to (the first chapter only)."""
+        _show(self.render_organisation() + self.render_practices())
 
     def indicator(self, indicator: Indicator) -> None:
         """Show one indicator with its table, figure and assessment."""

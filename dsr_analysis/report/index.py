@@ -57,6 +57,8 @@ class IndexFacts:
     commit: str
     # Every report set, this one among them; empty when the build has one set only.
     report_sets: tuple[SetLink, ...] = ()
+    # The practice landscape's section (report.practices), "" for none.
+    practices: str = ""
 
 
 @dataclass(frozen=True)
@@ -356,6 +358,7 @@ def index_html(
             unit_section(theory, unit, entries, lang, briefs.get(unit.id, ""))
             for unit, entries in rows
         )
+        + facts.practices
     )
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
     page = Page(

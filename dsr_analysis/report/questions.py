@@ -1,11 +1,11 @@
 """The question behind each published table, read from the file a programme theory names.
 
 A theory's ``questions`` file is its design's codebook; the report side reads only the part
-every codebook shares: a ``questions`` list whose entries give the ``tables`` they are
-published in, their wording (``text_da``, ``text_en``) and their ``type`` (``scale10``,
-``agreement``, …), and for a rating scale its top (``scale_max``, or the N of a type
-``scaleN``). So a chapter can quote the question, and draw a mean on its scale, without
-knowing the design.
+every codebook shares: a ``questions`` (or ``items``) list whose entries give the ``tables``
+(or the one ``table``) they are published in, their wording (``text_da``, ``text_en``) and
+their ``type`` (or ``scale``: ``scale10``, ``agreement``, …), and for a rating scale its top
+(``scale_max``, or the N of a type ``scaleN``). So a chapter can quote the question, and draw
+a mean on its scale, without knowing the design.
 """
 
 from __future__ import annotations
@@ -55,14 +55,16 @@ def _read(path: Path) -> dict[str, TableQuestion]:
     except (OSError, yaml.YAMLError) as error:
         raise ConfigurationError(f"cannot read the questions in {path.name}: {error}") from error
     found: dict[str, TableQuestion] = {}
-    for entry in (raw or {}).get("questions") or []:
-        kind = str(entry.get("type", ""))
+    raw = raw or {}
+    for entry in (raw.get("questions") or []) + (raw.get("items") or []):
+        kind = str(entry.get("type", entry.get("scale", "")))
         scale = re.fullmatch(r"scale(\d+)", kind)
         top = entry.get("scale_max", int(scale.group(1)) if scale else None)
         question = TableQuestion(
             str(entry.get("text_da", "")), str(entry.get("text_en", "")), kind,
             None if top is None else float(top),
         )
-        for table in entry.get("tables") or []:
+        tables = entry.get("tables") or ([entry["table"]] if entry.get("table") else [])
+        for table in tables:
             found.setdefault(str(table), question)
     return found

@@ -187,7 +187,7 @@ def _build(
         # A chapter that failed, or was cancelled, keeps an out-of-date page: the index says so.
         left = {(o.unit, o.chapter) for o in summary.outcomes if o.status in STALE_STATUSES}
         facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit,
-                           report_sets_nav(settings, lang))
+                           report_sets_nav(settings, lang), index_practices(theory, settings, lang))
         publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
 
     finished: list[Outcome] = []
@@ -229,6 +229,20 @@ def report_sets_nav(settings: Settings, lang: str) -> tuple[SetLink, ...]:
         return f"{up}{other.folder}/index.html" if other.folder else f"{up}index.html"
 
     return tuple(SetLink(s.text("title", lang), s.text("summary", lang), href(s)) for s in sets)
+
+
+def index_practices(theory, settings: Settings, lang: str) -> str:
+    """The practice landscape for this set's index, linked from its folder ("" without a
+    sets file)."""
+    if settings.report_sets_path is None:
+        return ""
+    from dsr_analysis.report.practices import practices_html
+    from dsr_analysis.report.sets import load_report_sets
+
+    folders = {s.id: s.folder for s in load_report_sets(settings.report_sets_path)}
+    here = folders.get(settings.set_id, "")
+    root = "../" * len(Path(here).parts) if here else ""
+    return practices_html(theory, lang, folders, root)
 
 
 def _both(first: PrePublishCheck, second: PrePublishCheck | None) -> PrePublishCheck:

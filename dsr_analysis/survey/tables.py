@@ -155,6 +155,12 @@ def report_cells_of_export(path: Path | str, min_cell: int = config.DEFAULT_MIN_
     return survey_cells(read_survey(path), min_cell, lang)
 
 
+def release_specs(language: str = "da") -> dict[str, TableSpec]:
+    """:func:`suppression_specs` of the bundled codebook, for the audit of a release (named in
+    data/report_sets.yml; the specs do not depend on the language)."""
+    return suppression_specs()
+
+
 def report_cells_by_municipality(
     path: Path | str, min_cell: int = config.DEFAULT_MIN_CELL, lang: str = "da"
 ) -> tuple[pd.DataFrame, dict[str, DsrError]]:
