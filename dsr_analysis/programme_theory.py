@@ -20,6 +20,11 @@ from dsr_analysis.errors import ConfigurationError
 #: Every table and figure of the NIRAS (2012) report that the monitoring pipeline publishes.
 NIRAS_TABLES: tuple[str, ...] = ("4-1", "4-2", "6-1") + tuple(f"7-{i}" for i in range(1, 29))
 
+#: Theories whose tables are a fixed printed set: every id must be in it and every one mapped.
+#: Any other theory (a survey the package designs itself, such as ``vive2023``) names its own
+#: tables, in the order it lists them.
+TABLE_CATALOGUES: dict[str, tuple[str, ...]] = {"dsr": NIRAS_TABLES}
+
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
 
@@ -119,7 +124,7 @@ class Level:
 
 @dataclass(frozen=True)
 class TableInfo:
-    """Where a NIRAS table belongs and what its ``value`` column holds."""
+    """Where a table belongs and what its ``value`` column holds."""
 
     id: str
     level: str
@@ -241,13 +246,14 @@ def programme_theory_from_dict(
         return Text(da=value["da"].strip(), en=value["en"].strip())
 
     tables: dict[str, TableInfo] = {}
+    catalogue = TABLE_CATALOGUES.get(str(raw.get("id", "")))
     raw_tables = raw.get("tables") or {}
     if not isinstance(raw_tables, dict):
-        problems.append("tables: expected a mapping from NIRAS table id to its level")
+        problems.append("tables: expected a mapping from table id to its level")
         raw_tables = {}
     for table_id, info in raw_tables.items():
         table_id = str(table_id)
-        if table_id not in NIRAS_TABLES:
+        if catalogue is not None and table_id not in catalogue:
             problems.append(f"tables: {table_id!r} is not a NIRAS table")
             continue
         info = info or {}
@@ -261,9 +267,13 @@ def programme_theory_from_dict(
             text(info.get("title"), f"tables.{table_id}.title"),
             str(info.get("unit", "")),
         )
-    unmapped = [t for t in NIRAS_TABLES if t not in tables]
-    if unmapped:
-        problems.append(f"tables: NIRAS tables without a level: {', '.join(unmapped)}")
+    if catalogue is not None:
+        unmapped = [t for t in catalogue if t not in tables]
+        if unmapped:
+            problems.append(f"tables: NIRAS tables without a level: {', '.join(unmapped)}")
+    elif not tables:
+        problems.append("tables: the programme theory lists no tables")
+    order = catalogue if catalogue is not None else tuple(tables)
 
     levels: list[Level] = []
     seen_indicators: set[str] = set()
@@ -285,7 +295,7 @@ def programme_theory_from_dict(
         where = f"levels.{level_id}"
         if not str(raw_level.get("notebook", "")).endswith(".ipynb"):
             problems.append(f"{where}: 'notebook' must name an .ipynb file in notebooks/")
-        level_tables = tuple(t for t in NIRAS_TABLES if t in tables and tables[t].level == level_id)
+        level_tables = tuple(t for t in order if t in tables and tables[t].level == level_id)
         indicators = []
         for raw_indicator in raw_level.get("indicators") or []:
             indicator = _indicator(raw_indicator, where, defaults, level_tables, text, problems)
@@ -402,7 +412,7 @@ def _indicator(raw, where, defaults, level_tables, text, problems) -> Indicator 
     where = f"{where}.indicators.{raw['id']}"
     tables = tuple(str(t) for t in raw.get("tables") or [])
     if not tables:
-        problems.append(f"{where}: 'tables' must list the NIRAS table(s) it reads")
+        problems.append(f"{where}: 'tables' must list the table(s) it reads")
     for table in tables:
         if table not in level_tables:
             problems.append(f"{where}: table {table} is not mapped to this level")
