@@ -130,3 +130,31 @@ class TestCriteriaSayWhereTheyComeFrom:
         broken["report_text"]["display_labels"]["instructions"]["en"] = [None]
         with pytest.raises(ConfigurationError, match="display_labels.instructions.en"):
             programme_theory_from_dict(broken)
+
+
+class TestTableCatalogues:
+    """dsr.yml's tables are the NIRAS set; another theory (a survey) names its own."""
+
+    def test_dsr_refuses_a_table_that_is_not_niras(self, raw):
+        broken = copy.deepcopy(raw)
+        broken["tables"]["VIVE-2"] = copy.deepcopy(broken["tables"]["7-1"])
+        with pytest.raises(ConfigurationError, match="'VIVE-2' is not a NIRAS table"):
+            programme_theory_from_dict(broken)
+
+    def test_another_theory_names_its_own_tables_in_its_order(self, raw):
+        survey = copy.deepcopy(raw)
+        survey["id"] = "survey"
+        survey["tables"] = {"S-2": survey["tables"]["7-3"], "S-1": survey["tables"]["7-7"]}
+        survey["levels"] = survey["levels"][:1]
+        for indicator, table in zip(survey["levels"][0]["indicators"], ["S-2", "S-1"], strict=True):
+            indicator["tables"] = [table]
+            indicator["criterion"]["table"] = table
+        theory = programme_theory_from_dict(survey)
+        assert theory.level("effort").tables == ("S-2", "S-1")
+
+    def test_another_theory_needs_tables(self, raw):
+        survey = copy.deepcopy(raw)
+        survey["id"] = "survey"
+        survey["tables"] = {}
+        with pytest.raises(ConfigurationError, match="lists no tables"):
+            programme_theory_from_dict(survey)
