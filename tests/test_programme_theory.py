@@ -156,3 +156,18 @@ class TestCriteriaSayWhereTheyComeFrom:
             level["page"] = f"page_{level['id']}"
         theory = programme_theory_from_dict(shared)
         assert [level.page_name for level in theory.levels][0] == "page_effort"
+
+
+class TestTableCatalogues:
+    """A theory (a survey) names its own tables; its chapters list them in its order."""
+
+    def test_another_theory_names_its_own_tables_in_its_order(self, raw):
+        survey = copy.deepcopy(raw)
+        survey["id"] = "survey"
+        survey["tables"] = {"S-2": survey["tables"]["7-3"], "S-1": survey["tables"]["7-7"]}
+        survey["levels"] = survey["levels"][:1]
+        for indicator, table in zip(survey["levels"][0]["indicators"], ["S-2", "S-1"], strict=True):
+            indicator["tables"] = [table]
+            indicator["criterion"]["table"] = table
+        theory = programme_theory_from_dict(survey)
+        assert theory.level("effort").tables == ("S-2", "S-1")
