@@ -65,33 +65,37 @@ def planned(tmp_path, cells=None, source="src", commit="abc", settings=None):
     )
 
 
+#: The parameters the runner passes every chapter notebook, in order.
+PARAMETERS = ("level", "municipality", "data_path", "lang", "min_cell", "theory_path",
+              "units_path")
+
+
 class TestNotebookContract:
     """Every chapter notebook has the same thin shape and the parameters the runner passes."""
 
-    @pytest.mark.parametrize("level", load_programme_theory().levels, ids=lambda lv: lv.id)
-    def test_parameters(self, level):
-        notebook = config.NOTEBOOKS_DIR / level.notebook
-        parameters = papermill.inspect_notebook(str(notebook))
-        assert list(parameters) == ["municipality", "data_path", "lang", "min_cell"]
+    def test_every_level_of_both_theories_uses_the_one_chapter_notebook(self):
+        for path in (config.PROGRAMME_THEORY_PATH,
+                     config.DATA_DIR / "programme_theory" / "vive2023.yml"):
+            assert {lv.notebook for lv in load_programme_theory(path).levels} == {"chapter.ipynb"}
 
     def test_every_units_notebook_takes_the_same_parameters(self):
-        # Copenhagen's long-term chapter has its own notebook; the runner passes it the same four.
+        # Copenhagen's long-term chapter has its own notebook; the runner passes it the same.
         theory = load_programme_theory()
         notebooks = {c.notebook for u in load_units() for c in report_chapters(u, theory)}
-        assert "kbh_long_term.ipynb" in notebooks
+        assert notebooks == {"chapter.ipynb", "kbh_long_term.ipynb"}
         for name in notebooks:
             parameters = papermill.inspect_notebook(str(config.NOTEBOOKS_DIR / name))
-            assert list(parameters) == ["municipality", "data_path", "lang", "min_cell"], name
+            assert list(parameters) == [*PARAMETERS], name
 
-    @pytest.mark.parametrize("level", load_programme_theory().levels, ids=lambda lv: lv.id)
-    def test_committed_without_outputs(self, level):
+    def test_committed_without_outputs(self):
         import nbformat
 
-        notebook = nbformat.read(config.NOTEBOOKS_DIR / level.notebook, as_version=4)
+        notebook = nbformat.read(config.NOTEBOOKS_DIR / "chapter.ipynb", as_version=4)
         code = [c for c in notebook.cells if c.cell_type == "code"]
         assert all(not c.outputs and c.execution_count is None for c in code)
         # Thin: no cell longer than a few lines; the work is in dsr_analysis.report.chapter.
-        assert max(len(c.source.splitlines()) for c in code) <= 4
+        work = [c for c in code if "parameters" not in c.metadata.get("tags", [])]
+        assert max(len(c.source.splitlines()) for c in work) <= 4
 
 
 class TestPlan:

@@ -100,7 +100,7 @@ def test_chapter_links_are_named_after_their_chapter(tmp_path, cells):
     assert len(links) == chapters
     for unit_id, page, text in links:
         level = LEVEL_NAMES[text]
-        assert page == Path(THEORY.level(level).notebook).stem
+        assert page == THEORY.level(level).page_name
         assert (tmp_path / unit_id / f"{page}.html").exists()
     assert "Bygget" not in index and "→" not in index
 

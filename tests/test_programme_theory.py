@@ -150,6 +150,7 @@ class TestCriteriaSayWhereTheyComeFrom:
         shared = copy.deepcopy(raw)
         for level in shared["levels"]:
             level["notebook"] = "chapter.ipynb"
+            del level["page"]
         with pytest.raises(ConfigurationError, match="its own page"):
             programme_theory_from_dict(shared)
         for level in shared["levels"]:

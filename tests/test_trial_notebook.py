@@ -35,10 +35,13 @@ class TestNotebookContract:
         parameters = papermill.inspect_notebook(str(NOTEBOOK))
         defaults = {name: spec["default"] for name, spec in parameters.items()}
         assert defaults == {
+            "level": '"long_term"',
             "municipality": '"kobenhavn"',
             "data_path": '""',
             "lang": '"da"',
             "min_cell": "5",
+            "theory_path": '""',
+            "units_path": '""',
         }
 
     def test_committed_without_outputs(self, notebook):

@@ -120,7 +120,7 @@ def report_chapters(unit: Unit, theory: ProgrammeTheory) -> list[ReportChapter]:
     >>> [c.page for c in report_chapters(units["kobenhavn"], theory)]
     ['01_effort', '05_long_term']
     >>> [c.notebook for c in report_chapters(units["kobenhavn"], theory)]
-    ['01_effort.ipynb', 'kbh_long_term.ipynb']
+    ['chapter.ipynb', 'kbh_long_term.ipynb']
     >>> len(report_chapters(units["kolding"], theory))
     5
     """

@@ -139,13 +139,17 @@ def _all_unit_ids(sets) -> set[str]:
 
 def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir) -> Summary:
     """Build one report set and return its summary; exits on an interrupt or a hard error."""
-    from dsr_analysis import config
-    from dsr_analysis.report.sets import REPORT_SETS_PATH
-    from dsr_analysis.runner.build import build_reports
-    from dsr_analysis.runner.model import Settings, set_settings
+    from dataclasses import replace
 
-    settings = set_settings(report_set, config.REPORTS_DIR, config.BUILD_DIR,
-                            Settings(report_sets_path=REPORT_SETS_PATH))
+    from dsr_analysis.report.sets import REPORT_SETS_PATH
+    from dsr_analysis.runner import build
+    from dsr_analysis.runner.build import build_reports
+    from dsr_analysis.runner.model import set_settings
+
+    # build.Settings: the folders a build uses (tests point them elsewhere); each set's pages
+    # go in its folder under the reports folder.
+    base = replace(build.Settings(), report_sets_path=REPORT_SETS_PATH)
+    settings = set_settings(report_set, base.reports_dir, base.build_dir, base)
     data_path, cells_path = own_data
     try:
         return build_reports(
