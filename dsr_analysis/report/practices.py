@@ -75,8 +75,9 @@ def practices_html(theory: ProgrammeTheory, lang: str, folders: dict[str, str], 
         if href:
             name += f" · <a href='{e(href)}'>{e(theory.word('practice_report_set', lang))}</a>"
         place = entry.get("municipality") or {}
-        where = (f"<span lang='da'>{e(place['name'])}</span>" if place
-                 else e(entry.get("run_by") or ""))
+        run_by = entry.get("run_by") or []
+        organisations = ", ".join(run_by) if isinstance(run_by, list) else str(run_by)
+        where = f"<span lang='da'>{e(place['name'] if place else organisations)}</span>"
         about = entry.get("description") or {}
         detail = f"<p class='practice-description'>{e(about[lang])}</p>" if about else ""
         rows.append(f"<tr data-practice='{e(entry['id'])}'><th scope='row'>{name}{detail}</th>"
