@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,27 +56,45 @@ def release_table_findings(
 
 
 def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFrame, dict]:
-    """Every finding on a release folder (and against an older one), and what was checked."""
+    """Every finding on a release folder (and against an older one), and what was checked.
+
+    The release's facts name the report set whose design made it: its tables are read with
+    that design's relations and its pages against its theory; the folders of the other sets
+    inside it (``reports/vive2023``) are theirs to audit.
+    """
     import pandas as pd
 
     from dsr_analysis.cells import released_min_cell
     from dsr_analysis.disclosure.audit import differencing_findings, page_findings
+    from dsr_analysis.programme_theory import load_programme_theory
     from dsr_analysis.release import read_release
+    from dsr_analysis.report.sets import report_set
     from dsr_analysis.tables_spec import closed_columns
 
     cells, facts = read_release(folder)
+    own = report_set(facts.get("report_set", "dsr"))
     min_cell = int(facts.get("min_cell", released_min_cell(cells, config.DEFAULT_MIN_CELL)))
     language = facts.get("language", "da")
-    found = [release_table_findings(cells, min_cell, language)]
+    found = [release_table_findings(cells, min_cell, language, own.specs)]
     folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent
-    found.append(page_findings(folder, cells, MARKS, _page_texts_of()))
+    others = [folder / other for other in _other_set_folders(own)]
+    texts = _page_texts_of(load_programme_theory(own.theory_path))
+    found.append(page_findings(folder, cells, MARKS, texts, others))
     if against is not None:
         old_cells, old_facts = read_release(against)
         closed = closed_columns(old_facts["data_cutoff"], language=language)
         found.append(differencing_findings(old_cells, cells, closed, _specs(language), min_cell))
-    pages = sum(1 for _ in folder.rglob("*.html"))
+    pages = sum(1 for page in folder.rglob("*.html")
+                if not any(page.is_relative_to(o) for o in others))
     checked = {"cells": len(cells), "hidden": int(cells["suppressed"].sum()), "pages": pages}
     return pd.concat(found, ignore_index=True), checked
+
+
+def _other_set_folders(own) -> list[str]:
+    """The folders, below ``own``'s, of the other report sets."""
+    from dsr_analysis.report.sets import load_report_sets
+
+    return [s.folder for s in load_report_sets() if s.id != own.id and s.folder]
 
 
 def prepublish_check(cells: pd.DataFrame, min_cell: int, build_dir: Path,
@@ -113,14 +132,26 @@ def _lines(findings: pd.DataFrame) -> list[str]:
               help="An earlier release (folder or tables.csv) to check differencing against.")
 def audit_command(folder: Path, against: Path | None) -> None:
     """Play the attacker over a built release (tables and pages); exit 1 on any finding."""
-    try:
-        findings, checked = audit_folder(folder, against)
-    except DsrError as error:
-        fail(error)
-    for line in _lines(findings):
-        click.echo(f"FINDING {line}", err=True)
-    summary = (f"{checked['cells']} cells ({checked['hidden']} hidden) and "
-               f"{checked['pages']} pages checked")
-    if len(findings):
-        fail(DsrError(f"{len(findings)} finding(s); {summary}"))
-    click.echo(f"no findings: {summary}")
+    from dsr_analysis.report.sets import load_report_sets
+
+    # The folder's own release, then each other report set's found inside it.
+    folders = [folder] + [folder / s.folder for s in load_report_sets()
+                          if s.folder and (folder / s.folder / "tables.csv").is_file()]
+    failed = 0
+    for where in folders:
+        try:
+            findings, checked = audit_folder(where, against if where == folder else None)
+        except DsrError as error:
+            fail(error)
+        for line in _lines(findings):
+            click.echo(f"FINDING {line}", err=True)
+        summary = (f"{checked['cells']} cells ({checked['hidden']} hidden) and "
+                   f"{checked['pages']} pages checked")
+        label = "" if where == folder else f"{where.name}: "
+        if len(findings):
+            click.echo(f"error: {label}{len(findings)} finding(s); {summary}", err=True)
+            failed += 1
+        else:
+            click.echo(f"{label}no findings: {summary}")
+    if failed:
+        sys.exit(1)

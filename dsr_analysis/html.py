@@ -55,7 +55,9 @@ table.cells th[scope=row], table.cells thead th:first-child { text-align: left; 
 .badge { color: #fff; border-radius: 4px; padding: 0.05em 0.5em; font-weight: 600; }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption, .note { color: var(--muted); font-size: 14px; }
-.practice-description { font-weight: normal; color: var(--muted); font-size: 14px; margin: 4px 0 0; }
+.practice-description {
+  font-weight: normal; color: var(--muted); font-size: 14px; margin: 4px 0 0;
+}
 .no-data { background: #f1f5f9; border-left: 4px solid #64748b; padding: 0.6em 0.9em; }
 table.index td, table.index th { text-align: left; }
 table.index .state-failed { color: #b42318; font-weight: 600; }

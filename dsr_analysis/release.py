@@ -73,6 +73,9 @@ def release_cells(
         "data_cutoff": data_cutoff(export),
         "synthetic": bool(cells["synthetic"].any()),
         "version": __version__,
+        # Which report set's design made it (data/report_sets.yml): the audit reads its tables
+        # with that design's relations.
+        "report_set": "dsr",
     }
     return cells.astype({"count": "Int64", "n": "Int64", "denominator": "Int64"}), facts
 

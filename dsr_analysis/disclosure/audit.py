@@ -166,12 +166,15 @@ def _numbers(text: str) -> list[str]:
 
 
 def page_findings(folder: Path, cells: pd.DataFrame, mark_words: tuple[str, ...],
-                  texts: Callable[[pd.DataFrame], Iterable[str]]) -> pd.DataFrame:
+                  texts: Callable[[pd.DataFrame], Iterable[str]],
+                  skip: Iterable[Path] = ()) -> pd.DataFrame:
     """What the pages in ``folder`` show beyond the release ``cells``.
 
     ``texts`` gives every text the pages' tables may print for the cells (as the pages format
-    them, in every edition); ``mark_words`` are the hidden-cell marks of the editions.
+    them, in every edition); ``mark_words`` are the hidden-cell marks of the editions. Pages
+    under a folder in ``skip`` (another report set's, with a release of its own) are not read.
     """
+    skip = [Path(s) for s in skip]
     rows = []
     published = {
         "|".join(map(str, key)): bool(hidden)
@@ -180,7 +183,7 @@ def page_findings(folder: Path, cells: pd.DataFrame, mark_words: tuple[str, ...]
     }
     allowed = {number for text in texts(cells) for number in _numbers(text)}
     for page in sorted(Path(folder).rglob("*.html")):
-        if page.name.startswith("."):
+        if page.name.startswith(".") or any(page.is_relative_to(s) for s in skip):
             continue
         reader = _PageReader()
         reader.feed(page.read_text(encoding="utf-8"))

@@ -56,13 +56,17 @@ def check(file: Path) -> None:
 @language_option()
 @MIN_CELL_OPTION
 def tables(data_path: Path, out_path: Path, language: str, min_cell: int) -> None:
-    """Write the survey's tables VIVE-1 ... VIVE-17 as published cells."""
-    from dsr_analysis.cells import write_cells
+    """Write the survey's tables VIVE-1 ... VIVE-17 as published cells, with their facts
+    beside them (tables.json: what ``dsr audit`` reads)."""
+    from dsr_analysis import __version__
+    from dsr_analysis.release import write_release
     from dsr_analysis.survey.tables import report_cells_of_export
 
     try:
         cells = report_cells_of_export(data_path, min_cell, language)
-        write_cells(cells, out_path)
+        facts = {"min_cell": int(min_cell), "language": language, "report_set": "vive2023",
+                 "synthetic": bool(cells["synthetic"].any()), "version": __version__}
+        write_release(cells, facts, out_path)
     except DsrError as error:
         fail(error)
     if cells["synthetic"].any():
