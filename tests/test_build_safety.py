@@ -205,8 +205,9 @@ class TestOneBuildPerFolder:
         # The holder was killed: its lock file (still naming it) is taken over.
         lock = settings.reports_dir / LOCK_NAME
         assert f'"pid": {holder.pid}' in lock.read_text(encoding="utf-8")
-        result = CliRunner().invoke(reports_command, ["--units", "atlantis"])
-        assert "unknown unit(s): atlantis" in result.output  # past the lock
+        missing = tmp_path / "none.csv"
+        result = CliRunner().invoke(reports_command, ["--cells", str(missing)])
+        assert "cannot read the cells file" in result.output  # past the lock
         assert f'"pid": {os.getpid()}' in lock.read_text(encoding="utf-8")
 
     def test_the_lock_is_released_when_the_build_ends(self, tmp_path):

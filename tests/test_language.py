@@ -35,13 +35,16 @@ from dsr_analysis.report import chapter as chapter_module
 from dsr_analysis.report.html_tables import table_frame
 from dsr_analysis.report.index import IndexFacts, write_index
 from dsr_analysis.report.method_page import method_body
+from dsr_analysis.report.practices import load_practices
+from dsr_analysis.report.sets import REPORT_SETS_PATH, report_set
 from dsr_analysis.report.text import display_label, format_number, format_value, number_text
 from dsr_analysis.report.units import load_units, report_chapters
-from dsr_analysis.runner.model import Settings
+from dsr_analysis.runner.model import Settings, set_settings
 from dsr_analysis.runner.plan import plan
 from dsr_analysis.tables import report_cells
 from dsr_analysis.trial import chapter as trial_chapter
 
+VIVE_UNITS = config.DATA_DIR / "vive2023" / "municipalities.yml"
 #: The theory whose display-label rules the label tests read.
 THEORY = load_programme_theory()
 
@@ -65,8 +68,15 @@ def allowed_danish() -> tuple[str, ...]:
     """The Danish an English page may show, longest first: names of places and institutions
     (from the municipalities file), a Danish source's title cited as printed, and the
     programme's Danish name in quotation marks."""
-    phrases = {'"Socialrådgiver i Dagtilbud"', "“Socialrådgiver i Dagtilbud”"}
-    for entry in load_municipalities():
+    phrases = {'"Socialrådgiver i Dagtilbud"', "“Socialrådgiver i Dagtilbud”",
+               "Social- og Boligstyrelsen"}
+    # The practice landscape's practices, municipalities and organisations are names too.
+    for practice in load_practices()["practices"]:
+        phrases.add(str(practice["name"]))
+        phrases.add(str((practice.get("municipality") or {}).get("name", "")))
+        phrases.update(str(o) for o in practice.get("run_by") or [])
+    phrases.discard("")
+    for entry in [*load_municipalities(), *load_municipalities(VIVE_UNITS)]:
         phrases.add(str(entry["name"]))
         phrases.update(str(n) for n in (entry.get("institutions") or {}).get("names") or [])
         cited = (entry.get("trial_details") or {}).get("evaluation")
@@ -261,6 +271,19 @@ class TestEnglishEdition:
         assert "Forsøgets" in danish_words(visible_text(danish["kobenhavn/05_long_term"]))
         assert "Forsøgets design" in headings(danish["kobenhavn/05_long_term"])
         assert len(danish_words(visible_text(danish["kolding/02_output"]))) > 30
+
+
+def test_the_vive_set_in_english_has_no_danish(tmp_path):
+    """The second report set, one municipality and its method page, in English."""
+    vive = report_set("vive2023")
+    settings = set_settings(vive, tmp_path / "reports", tmp_path / "build",
+                            Settings(report_sets_path=REPORT_SETS_PATH))
+    summary = pinned_build(["viborg"], jobs=2, lang="en", settings=settings, progress=False)
+    assert not summary.failed and not summary.problems
+    pages = sorted(settings.reports_dir.rglob("*.html"))
+    assert len(pages) == 1 + 4 + 1
+    for path in pages:
+        assert danish_words(visible_text(path.read_text("utf-8"))) == [], path
 
 
 @pytest.mark.slow

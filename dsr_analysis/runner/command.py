@@ -54,8 +54,8 @@ from dsr_analysis.runner.model import Interrupted, Summary
     "set_ids",
     default="",
     metavar="IDS",
-    help="Comma-separated report sets (data/report_sets.yml: dsr, vive2023). Default: all. "
-    "--data and --cells are the first chosen set's data.",
+    help="Comma-separated report sets (data/report_sets.yml: dsr, vive2023). Default: all; "
+    "with --data or --cells, the first (that data is one design's).",
 )
 def reports_command(
     units: str,
@@ -80,6 +80,9 @@ def reports_command(
         if pdf:
             find_chromium()  # missing: say so now, not after the build
         plans = set_plans(set_ids, chosen)
+        if (data_path or cells_path) and not set_ids:
+            # An export or a tables file is one design's data: build the first set only.
+            plans = plans[:1]
     except DsrError as error:
         fail(error)
     failed_any = False
