@@ -18,20 +18,20 @@ from pathlib import Path
 import yaml
 
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.programme_theory import Text
 
 
 @dataclass(frozen=True)
 class TableQuestion:
     """The question a table answers: its wording in both languages and its type."""
 
-    da: str
-    en: str
+    wording: Text
     type: str
     # The top of the rating scale a mean of the question lies on (None: not a scale).
     maximum: float | None = None
 
     def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.da
+        return self.wording.get(lang)
 
 
 def table_questions(path: Path | None) -> dict[str, TableQuestion]:
@@ -41,7 +41,7 @@ def table_questions(path: Path | None) -> dict[str, TableQuestion]:
     --------
     >>> from dsr_analysis.programme_theory import load_programme_theory
     >>> questions = table_questions(load_programme_theory().questions_path)
-    >>> questions["7-9"].type, questions["7-9"].en
+    >>> questions["7-9"].type, questions["7-9"].text("en")
     ('single_choice', 'How old is the child when the notification is made?')
     """
     return _read(path) if path is not None else {}
@@ -60,10 +60,8 @@ def _read(path: Path) -> dict[str, TableQuestion]:
         kind = str(entry.get("type", entry.get("scale", "")))
         scale = re.fullmatch(r"scale(\d+)", kind)
         top = entry.get("scale_max", int(scale.group(1)) if scale else None)
-        question = TableQuestion(
-            str(entry.get("text_da", "")), str(entry.get("text_en", "")), kind,
-            None if top is None else float(top),
-        )
+        wording = Text(str(entry.get("text_da", "")), str(entry.get("text_en", "")))
+        question = TableQuestion(wording, kind, None if top is None else float(top))
         tables = entry.get("tables") or ([entry["table"]] if entry.get("table") else [])
         for table in tables:
             found.setdefault(str(table), question)

@@ -17,6 +17,7 @@ import yaml
 
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.programme_theory import Text
 
 REPORT_SETS_PATH = config.DATA_DIR / "report_sets.yml"
 
@@ -26,18 +27,21 @@ class ReportSet:
     """One report set: a theory's chapters for each of its units, in ``reports/<folder>``."""
 
     id: str
-    title: dict[str, str]
-    summary: dict[str, str]
+    # What the index's list of sets says of it, per language.
+    title: Text
+    summary: Text
     theory_path: Path
     units_path: Path
+    # Below reports/ ("" for reports/ itself, where the DSR set has always been).
     folder: str
     method_text_path: Path
+    # The design's bundled data, and its two functions as module:function names.
     data_path: Path
     cells: str
     specs: str
 
     def text(self, field: str, lang: str) -> str:
-        return getattr(self, field)[lang]
+        return getattr(self, field).get(lang)
 
 
 def load_report_sets(path: Path | str = REPORT_SETS_PATH) -> list[ReportSet]:
@@ -89,10 +93,10 @@ def report_set(set_id: str, path: Path | str = REPORT_SETS_PATH) -> ReportSet:
     raise ConfigurationError(f"no report set {set_id!r}; known: {known}")
 
 
-def _texts(value: object) -> dict[str, str]:
+def _texts(value: object) -> Text:
     if not isinstance(value, dict) or not all(value.get(lang) for lang in ("da", "en")):
         raise TypeError("'da' and 'en' texts")
-    return {lang: str(value[lang]).strip() for lang in ("da", "en")}
+    return Text(str(value["da"]).strip(), str(value["en"]).strip())
 
 
 def design_function(name: str) -> Callable:
