@@ -12,178 +12,29 @@ many of the shared report words (``config.REPORT_TEXT_PATH``) as it needs in ``r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
-
-LANGUAGES: tuple[str, ...] = ("da", "en")
-TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
-
-# The outcomes of an assessment, in the order a summary lists them. "No clear change": the
-# 95 % interval straddles the criterion, so the data cannot tell met from not met.
-MET = "met"
-NOT_MET = "not_met"
-NO_CLEAR_CHANGE = "no_clear_change"
-TOO_LITTLE_DATA = "too_little_data"
-STATUSES: tuple[str, ...] = (MET, NOT_MET, NO_CLEAR_CHANGE, TOO_LITTLE_DATA)
-
-# Which keys each criterion type needs beyond ``type``, ``table`` and ``text``.
-_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
-    "rises": ("from", "to"),
-    "falls": ("from", "to"),
-    "more_positive_than_negative": ("column",),
-    "at_least": ("threshold",),
-    "at_most": ("threshold",),
-}
-
-
-@dataclass(frozen=True)
-class Text:
-    """A piece of report text in Danish and English.
-
-    Examples
-    --------
-    >>> Text(da="Indsats", en="Effort").get("en")
-    'Effort'
-    """
-
-    da: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """Return the text in ``lang`` ("da" or "en")."""
-        if lang not in LANGUAGES:
-            raise ConfigurationError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
-        return getattr(self, lang)
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """A success criterion in data form; ``kind`` is one of the keys of ``_REQUIRED_KEYS``."""
-
-    kind: str
-    table: str
-    text: Text
-    label: str | None = None
-    column: str | None = None
-    start: str | None = None
-    end: str | None = None
-    threshold: float | None = None
-    field: str = "value"
-    min_n: int = 10
-    positive_labels: tuple[str, ...] = ()
-    negative_labels: tuple[str, ...] = ()
-    # Which expected result of the evaluation the criterion operationalises, and why its
-    # threshold: the criteria are this package's, and the report says so.
-    source: Text | None = None
-    why: Text | None = None
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator of a level: what it reads and how it is judged."""
-
-    id: str
-    title: Text
-    tables: tuple[str, ...]
-    criterion: Criterion
-
-
-@dataclass(frozen=True)
-class Element:
-    """A kind of effort or a frame condition: a title and a description."""
-
-    id: str
-    title: Text
-    description: Text
-
-
-@dataclass(frozen=True)
-class Level:
-    """One level of the programme theory, which becomes one chapter."""
-
-    id: str
-    notebook: str
-    title: Text
-    summary: Text
-    expected_results: tuple[Text, ...]
-    indicators: tuple[Indicator, ...]
-    tables: tuple[str, ...] = ()
-    efforts: tuple[Element, ...] = ()
-    frame_conditions: tuple[Element, ...] = ()
-    # The chapter's page name, the same in every unit's set ("05_long_term"); a theory whose
-    # levels share one notebook names each level's page.
-    page: str = ""
-
-    @property
-    def page_name(self) -> str:
-        """``page``, or the notebook's stem when the theory gives none."""
-        return self.page or Path(self.notebook).stem
-
-
-@dataclass(frozen=True)
-class TableInfo:
-    """Where a published table belongs and what its ``value`` column holds."""
-
-    id: str
-    level: str
-    kind: str
-    title: Text
-    # What a mean is measured in ("years", "points"), so a change can be said in words.
-    unit: str = ""
-
-
-@dataclass(frozen=True)
-class DisplayRules:
-    """How a page shows a printed label in one language (``report_text.display_labels``): the
-    questionnaire's instructions to the respondent it drops from a label's end, and the
-    spellings it evens out, as (printed, shown) pairs."""
-
-    instructions: tuple[str, ...] = ()
-    spellings: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class ProgrammeTheory:
-    """The whole programme theory: levels in order, the table map and the report's words."""
-
-    id: str
-    title: Text
-    source: Text
-    levels: tuple[Level, ...]
-    tables: Mapping[str, TableInfo]
-    words: Mapping[str, Text] = field(default_factory=dict)
-    status_words: Mapping[str, Text] = field(default_factory=dict)
-    column_words: Mapping[str, Text] = field(default_factory=dict)
-    # Language -> its display-label rules; a language without rules shows labels as printed.
-    display_rules: Mapping[str, DisplayRules] = field(default_factory=dict)
-    # The YAML file whose ``questions`` give each table's question wording (None: the titles).
-    questions_path: Path | None = None
-
-    def level(self, level_id: str) -> Level:
-        """Return the level called ``level_id``; raise ConfigurationError if there is none."""
-        for level in self.levels:
-            if level.id == level_id:
-                return level
-        known = ", ".join(level.id for level in self.levels)
-        raise ConfigurationError(f"no level {level_id!r} in the programme theory; known: {known}")
-
-    def word(self, key: str, lang: str) -> str:
-        """Return the report word ``key`` in ``lang``."""
-        if key not in self.words:
-            raise ConfigurationError(f"report_text.words has no entry {key!r}")
-        return self.words[key].get(lang)
-
-    def column_label(self, column: str, lang: str) -> str:
-        """Return the display label of a cells ``column`` (the column itself if unknown)."""
-        text = self.column_words.get(column)
-        return text.get(lang) if text else column
-
+from dsr_analysis.theory_model import (  # noqa: F401 - the names readers import from here
+    LANGUAGES,
+    MET,
+    NO_CLEAR_CHANGE,
+    NOT_MET,
+    REQUIRED_KEYS,
+    STATUSES,
+    TABLE_KINDS,
+    TOO_LITTLE_DATA,
+    Criterion,
+    DisplayRules,
+    Element,
+    Indicator,
+    Level,
+    ProgrammeTheory,
+    TableInfo,
+    Text,
+)
+from dsr_analysis.theory_words import display_rules_of, merged_report_text, read_yaml
 
 # ----------------------------------------------------------------------------------- loading --
 
@@ -213,35 +64,8 @@ def load_programme_theory(path: Path | str = config.PROGRAMME_THEORY_PATH) -> Pr
     ['effort', 'output', 'immediate', 'medium', 'long_term']
     """
     path = Path(path)
-    raw = _yaml(path, "programme theory file")
+    raw = read_yaml(path, "programme theory file")
     return programme_theory_from_dict(raw, source_name=path.name, folder=path.parent)
-
-
-def _yaml(path: Path, what: str) -> object:
-    """A YAML file's contents, or a ConfigurationError saying which file and why."""
-    try:
-        # The C loader when present: a no-op report rebuild reads these files and must be quick.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"{what} not found: {path.name}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path.name} is not valid YAML: {exc}") from exc
-
-
-def _shared_report_text() -> dict:
-    """The report words every theory starts from (``config.REPORT_TEXT_PATH``)."""
-    raw = _yaml(config.REPORT_TEXT_PATH, "report words file")
-    return (raw or {}).get("report_text") or {}
-
-
-def merged_report_text(own: object) -> dict:
-    """The shared report words with a theory's own ``report_text`` laid over them, key by key
-    within each section (words, status, columns; display_labels per language)."""
-    merged = {k: dict(v or {}) for k, v in _shared_report_text().items()}
-    for section, entries in (own or {}).items() if isinstance(own, dict) else ():
-        merged.setdefault(section, {}).update(entries or {})
-    return merged
 
 
 def programme_theory_from_dict(
@@ -363,7 +187,7 @@ def programme_theory_from_dict(
         str(k): text(v, f"report_text.columns.{k}")
         for k, v in (report_text.get("columns") or {}).items()
     }
-    display_rules = _display_rules(report_text.get("display_labels"), problems)
+    display_rules = display_rules_of(report_text.get("display_labels"), problems)
     theory = ProgrammeTheory(
         id=str(raw.get("id", "")),
         title=text(raw.get("title"), "title"),
@@ -393,42 +217,6 @@ def _questions_path(raw: object, folder: Path | None, problems: list[str]) -> Pa
     return path.resolve()
 
 
-def _display_rules(raw: object, problems: list[str]) -> dict[str, DisplayRules]:
-    """``report_text.display_labels``: per language, instructions (a list of texts) and
-    spelling (printed text: shown text)."""
-    where = "report_text.display_labels"
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a mapping with instructions and spelling")
-        return {}
-    parts = {}
-    for part in ("instructions", "spelling"):
-        by_lang = raw.get(part) or {}
-        if not isinstance(by_lang, dict) or set(by_lang) - set(LANGUAGES):
-            problems.append(f"{where}.{part}: expected a mapping from da/en")
-            by_lang = {}
-        parts[part] = by_lang
-    rules = {}
-    for lang in LANGUAGES:
-        instructions = parts["instructions"].get(lang) or []
-        spelling = parts["spelling"].get(lang) or {}
-        if not isinstance(instructions, list) or not all(_is_text(i) for i in instructions):
-            problems.append(f"{where}.instructions.{lang}: expected a list of texts")
-            instructions = []
-        if not isinstance(spelling, dict) or not all(
-            _is_text(k) and _is_text(v) for k, v in spelling.items()
-        ):
-            problems.append(f"{where}.spelling.{lang}: expected a mapping of texts to texts")
-            spelling = {}
-        rules[lang] = DisplayRules(tuple(instructions), tuple(spelling.items()))
-    return rules
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
 def _elements(raw: object, where: str, text) -> list[Element]:
     return [
         Element(
@@ -453,12 +241,12 @@ def _indicator(raw, where, defaults, level_tables, text, problems) -> Indicator 
             problems.append(f"{where}: table {table} is not mapped to this level")
     raw_criterion = raw.get("criterion") or {}
     kind = raw_criterion.get("type")
-    if kind not in _REQUIRED_KEYS:
+    if kind not in REQUIRED_KEYS:
         problems.append(
-            f"{where}.criterion: type must be one of {sorted(_REQUIRED_KEYS)}, not {kind!r}"
+            f"{where}.criterion: type must be one of {sorted(REQUIRED_KEYS)}, not {kind!r}"
         )
         return None
-    for key in _REQUIRED_KEYS[kind] + ("table",):
+    for key in REQUIRED_KEYS[kind] + ("table",):
         if raw_criterion.get(key) in (None, ""):
             problems.append(f"{where}.criterion: type {kind!r} needs {key!r}")
     table = str(raw_criterion.get("table"))
