@@ -59,7 +59,7 @@ figcaption, .note { color: var(--muted); font-size: 14px; }
   font-weight: normal; color: var(--muted); font-size: 14px; margin: 4px 0 0;
 }
 .no-data { background: #f1f5f9; border-left: 4px solid #64748b; padding: 0.6em 0.9em; }
-table.index td, table.index th { text-align: left; }
+table.index td, table.index th, table.practices td { text-align: left; }
 table.index .state-failed { color: #b42318; font-weight: 600; }
 table.index .state-not_monitored, table.index .state-missing, table.index .not-in-set
   { color: var(--muted); font-style: italic; }
