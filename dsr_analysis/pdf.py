@@ -234,9 +234,13 @@ def write_pdfs(
     return written
 
 
-def write_build_pdfs(summary: Summary, lang: str) -> list[Path]:
-    """The PDFs of a finished build: one per unit it built or found up to date."""
+def write_build_pdfs(summary: Summary, lang: str, theory_path: Path | None = None,
+                     units_path: Path | None = None) -> list[Path]:
+    """The PDFs of a finished build of one report set (its theory and units; default DSR's):
+    one per unit it built or found up to date, in the set's ``pdf/`` folder."""
     chapters: dict[str, list[str]] = {}
     for outcome in summary.outcomes:
         chapters.setdefault(outcome.unit, []).append(outcome.chapter)
-    return write_pdfs(summary.index.parent, chapters, lang)
+    theory = load_programme_theory(theory_path) if theory_path else None
+    units = load_units(units_path) if units_path else None
+    return write_pdfs(summary.index.parent, chapters, lang, theory, units)

@@ -48,7 +48,8 @@ from dsr_analysis.runner.model import Interrupted, Summary
     default=None,
     help="Build from a tables file written by dsr tables instead of an export.",
 )
-@click.option("--pdf", is_flag=True, help="Then print each report set to reports/pdf/UNIT.pdf.")
+@click.option("--pdf", is_flag=True,
+              help="Then print each unit's set to reports/[SET/]pdf/UNIT.pdf.")
 @click.option(
     "--set",
     "set_ids",
@@ -91,9 +92,10 @@ def reports_command(
         own_data = (data_path, cells_path) if position == 0 else (None, None)
         summary = _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir)
         failed_any |= _said(summary)
-        if pdf and not failed_any and report_set.folder == "":
+        if pdf and not failed_any:
             try:
-                for path in write_build_pdfs(summary, lang):
+                for path in write_build_pdfs(summary, lang, report_set.theory_path,
+                                             report_set.units_path):
                     click.echo(f"pdf {path}")
             except DsrError as error:
                 fail(error)
