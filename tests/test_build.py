@@ -121,13 +121,19 @@ class TestPlan:
         differ = {unit for (unit, _), key in before.items() if after[(unit, _)] != key}
         assert differ == {"odense", "alle"}
 
-    def test_copenhagen_gets_the_trial_chapter_and_the_trial_extract(self, tmp_path):
+    def test_copenhagen_gets_the_trial_chapter_and_the_trial_cells(self, tmp_path):
         tasks = planned(tmp_path)
         own = {t.chapter: t for t in tasks if t.unit == TRIAL_UNIT}
         assert tuple(own) == TRIAL_CHAPTERS
         trial = own["05_long_term"]
         assert Path(trial.notebook).name == "kbh_long_term.ipynb"
-        assert trial.parameters["data_path"] == str(Settings().trial_dir)
+        # The runner made the trial's cells (the design's, by dotted name) and passes the CSV.
+        cells_path = Path(trial.parameters["data_path"])
+        assert cells_path.parent == tmp_path / "cells"
+        assert cells_path.name.startswith("trial-") and cells_path.suffix == ".csv"
+        published = read_cells(cells_path)
+        assert published["table"].unique().tolist()[:2] == ["KBH-1", "KBH-2"]
+        assert published["min_cell"].eq(5).all() and not trial.input_error
         assert trial.parameters["municipality"] == TRIAL_UNIT
         # The effort chapter presents the organisation from the (empty) monitoring cells.
         assert Path(own["01_effort"].parameters["data_path"]).suffix == ".csv"
@@ -224,7 +230,8 @@ class TestTinyBuilds:
 
 class TestTrialChapterFailure:
     def test_a_bad_trial_extract_fails_the_trial_chapter_alone(self, tmp_path):
-        # The real trial notebook (it stops at validation, seconds in) beside stand-ins.
+        # The real trial notebook beside stand-ins; the runner's computing the cells stops at
+        # validation, so the notebook is never executed.
         settings = replace(tiny_settings(tmp_path), trial_dir=tmp_path / "extract")
         shutil.copy(config.NOTEBOOKS_DIR / "kbh_long_term.ipynb", settings.notebooks_dir)
         shutil.copytree(
@@ -242,8 +249,9 @@ class TestTrialChapterFailure:
         }
         failure = summary.failed[0]
         assert failure.error.startswith("InputValidationError") and "arm" in failure.error
-        assert Path(failure.executed).is_relative_to(settings.build_dir)
+        assert failure.executed == ""  # nothing was executed
         assert not (settings.reports_dir / TRIAL_UNIT / "05_long_term.html").exists()
+        assert not list((settings.build_dir / "cells").glob("trial-*.csv"))
 
 
 class TestLibraryHash:

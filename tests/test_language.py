@@ -32,6 +32,7 @@ from dsr_analysis.html import Page, render_page
 from dsr_analysis.municipalities import load_municipalities
 from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report import chapter as chapter_module
+from dsr_analysis.report import trial_text
 from dsr_analysis.report.html_tables import table_frame
 from dsr_analysis.report.index import IndexFacts, write_index
 from dsr_analysis.report.method_page import method_body
@@ -42,7 +43,6 @@ from dsr_analysis.report.units import load_units, report_chapters
 from dsr_analysis.runner.model import Settings, set_settings
 from dsr_analysis.runner.plan import plan
 from dsr_analysis.tables import report_cells
-from dsr_analysis.trial import chapter as trial_chapter
 
 VIVE_UNITS = config.DATA_DIR / "vive2023" / "municipalities.yml"
 #: The theory whose display-label rules the label tests read.
@@ -131,7 +131,7 @@ def same_in_both() -> frozenset[str]:
     texts = [*theory.words.values(), *theory.column_words.values()]
     texts += [level.title for level in theory.levels]
     same = {t.da for t in texts if t.da == t.en}
-    layout = trial_chapter.load_trial_tables()
+    layout = trial_text.load_trial_layout()
     for words in [*layout["columns"].values(), *layout["rows"].values(), *layout["text"].values()]:
         if words["da"] == words["en"]:
             same.add(words["da"])

@@ -131,3 +131,30 @@ class TestSuppression:
     def test_n_stays_visible(self, small_trial_dir):
         published = trial_cells(small_trial_dir, min_cell=10_000)
         assert published["n"].notna().all()
+
+
+class TestEntryPoints:
+    """What the runner calls by dotted name: the cells of an extract and the extract's hash."""
+
+    def test_published_trial_cells_by_dotted_name(self, cells, tmp_path):
+        from dsr_analysis.cells import read_cells
+        from dsr_analysis.report.sets import design_function
+        from dsr_analysis.trial import paths
+
+        made = design_function("dsr_analysis.trial.cells:published_trial_cells")(
+            paths.TRIAL_DIR, 5, "da"
+        )
+        pd.testing.assert_frame_equal(made, cells)
+        # Written as dsr trial cells --out writes them, the contract's reader gets them back.
+        path = tmp_path / "cells.csv"
+        made.to_csv(path, index=False, lineterminator="\n")
+        back = read_cells(path)
+        assert back[list(COLUMNS)].shape == made.shape and back["synthetic"].all()
+
+    def test_extract_hash_covers_the_extract(self, small_trial_dir, tmp_path):
+        from dsr_analysis.report.sets import design_function
+        from dsr_analysis.trial import paths
+
+        extract_hash = design_function("dsr_analysis.trial.paths:extract_hash")
+        assert extract_hash(paths.TRIAL_DIR) != extract_hash(small_trial_dir)
+        assert extract_hash(tmp_path) == extract_hash(tmp_path)  # no extract: still a hash

@@ -47,6 +47,8 @@ def run_task(task: Task) -> Result:
     else."""
     from dsr_analysis.html import Page, notebook_to_html
 
+    if task.input_error:  # its input could not be made: nothing to execute
+        return Result(Outcome(task.unit, task.chapter, "failed", "", task.input_error))
     try:
         import nbformat
         import papermill

@@ -1,16 +1,16 @@
-"""A build's inputs: the published cells of every unit (cached), the trial's extract, and
+"""A build's inputs: the published cells of every unit (cached), the trial's cells, and
 which units cannot be built because their municipality's rows have problems."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from dsr_analysis import config
-from dsr_analysis.cells import cells_csv, read_cells
+from dsr_analysis.cells import cells_csv, is_synthetic, read_cells
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.report.units import Unit
@@ -114,36 +114,54 @@ def input_errors(units: list[Unit], broken: dict[str, str]) -> dict[str, str]:
     return errors
 
 
-def trial_source(data_dir: Path, build_dir: Path) -> tuple[str, bool]:
-    """Hash of the trial's extract and data files, and whether the extract is synthetic.
+@dataclass(frozen=True)
+class TrialInput:
+    """The trial's cells for its chapter: where they are, what they were made of, and why not.
 
-    The trial chapter computes its suppressed cells itself (so a bad extract fails that
-    chapter alone, with its executed notebook), and its key covers what they are made of: the
-    extract in ``data_dir`` and the trial's files in ``data/trial`` (layout, labels, economy,
-    published figures, codebook). Telling synthetic from register data, for the banner, takes
-    a validated read, so the answer is kept in ``build/cells/`` under the hash.
+    ``data_hash`` covers the extract and the trial's data files (the chapter's key and footer);
+    ``path`` is the cached cells CSV (``None`` when the extract has a problem, which ``error``
+    then names); ``synthetic`` is whether the banner is due (claimed when there are no cells).
     """
-    from dsr_analysis.trial import paths
 
-    digest = hashlib.sha256()
-    extract = [
-        data_dir / name if suffix == "" else (data_dir / name).with_suffix(suffix)
-        for name in (paths.INSTITUTIONS_FILE, paths.CHILDREN_FILE)
-        for suffix in ("", ".xlsx")
-    ]
-    for path in extract + sorted(paths.TRIAL_DIR.glob("*.yml")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
-    data_hash = digest.hexdigest()
-    cached = build_dir / "cells" / f"trial-{data_hash[:20]}.json"
-    if cached.exists():
-        return data_hash, bool(json.loads(cached.read_text(encoding="utf-8"))["synthetic"])
-    from dsr_analysis.trial.schema import read_trial
+    data_hash: str
+    path: Path | None
+    synthetic: bool
+    error: str = ""
 
-    try:
-        synthetic = read_trial(data_dir).synthetic
-    except DsrError:
-        # The chapter will fail on this extract and say why; until then, claim nothing real.
-        return data_hash, True
-    atomic_write_text(cached, json.dumps({"synthetic": synthetic}))
-    return data_hash, synthetic
+
+def trial_input(
+    data_dir: Path,
+    build_dir: Path,
+    min_cell: int,
+    lang: str,
+    source_hash: str,
+    cells_source: str,
+    hash_source: str,
+) -> TrialInput:
+    """The trial's published cells, computed by the design before its chapter runs.
+
+    The design is known only by two dotted names (the build's settings name them)
+    (:func:`~dsr_analysis.report.sets.design_function`): ``hash_source`` hashes the extract in
+    ``data_dir`` and the trial's data files, ``cells_source`` turns the extract into cells
+    (``(data_dir, min_cell, lang) -> cells``). The CSV is kept in ``build/cells/`` under a key
+    of the hash, the settings and the library's source, so a no-op rebuild computes nothing.
+    A bad extract is no error of the build: the returned ``error`` fails the trial's chapter
+    alone, with the design's message.
+    """
+    from dsr_analysis.report.sets import design_function
+
+    data_hash = design_function(hash_source)(data_dir)
+    key = sha256_bytes(
+        f"{data_hash}|{min_cell}|{lang}|{source_hash}|{cells_source}".encode()
+    )[:20]
+    cached = build_dir / "cells" / f"trial-{key}.csv"
+    if not cached.exists():
+        try:
+            cells = design_function(cells_source)(Path(data_dir), min_cell, lang)
+        except DsrError as error:
+            # Until the extract is fixed, claim nothing real: the banner stays.
+            return TrialInput(data_hash, None, True, f"{type(error).__name__}: {error}")
+        # As ``dsr trial cells --out`` writes them: full precision, one line per cell.
+        atomic_write_text(cached, cells.to_csv(index=False, lineterminator="\n"))
+    synthetic = is_synthetic(read_cells(cached))
+    return TrialInput(data_hash, cached, synthetic)

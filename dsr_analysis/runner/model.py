@@ -28,6 +28,10 @@ class Settings:
     municipalities_path: Path = config.MUNICIPALITIES_PATH
     # Copenhagen's trial extract (institutions.csv, children.csv); default: the synthetic trial.
     trial_dir: Path = config.DATA_DIR / "trial"
+    # The trial design's functions (module:function): its extract -> published cells, and the
+    # hash of what those cells are made of. The runner calls them before the trial's chapter.
+    trial_cells_source: str = "dsr_analysis.trial.cells:published_trial_cells"
+    trial_hash_source: str = "dsr_analysis.trial.paths:extract_hash"
     # The report set's design and pages (data/report_sets.yml): its bundled data, the
     # functions that make its cells and describe its tables (module:function), its method page.
     data_path: Path = config.SYNTHETIC_EXPORT_PATH
@@ -72,6 +76,9 @@ class Task:
     parameters: dict
     key: str
     page: dict
+    # Why the chapter's input could not be made (the trial's extract has a problem): the
+    # task fails with this message and its notebook is not executed.
+    input_error: str = ""
 
 
 @dataclass

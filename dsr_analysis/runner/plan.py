@@ -19,7 +19,7 @@ from dsr_analysis.report.units import (
     report_chapters,
     unit_cells,
 )
-from dsr_analysis.runner.inputs import trial_source
+from dsr_analysis.runner.inputs import trial_input
 from dsr_analysis.runner.keys import sha256_bytes
 from dsr_analysis.runner.model import Settings, Task
 
@@ -49,8 +49,9 @@ def plan(
     out of the key, so a commit that changes no page rebuilds nothing.
 
     A unit's chapters come from :func:`~dsr_analysis.report.units.report_chapters`; a chapter on
-    the trial's data gets the trial's extract as ``data_path`` and its key covers the extract
-    (:func:`trial_source`) instead of published monitoring cells.
+    the trial's data gets the trial's published cells as ``data_path``, computed here by the
+    design (:func:`~dsr_analysis.runner.inputs.trial_input`), and its key covers the extract
+    they are made of; a bad extract gives the task an ``input_error`` instead.
     """
     tasks = []
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
@@ -77,11 +78,16 @@ def plan(
                 "units_path": str(Path(settings.municipalities_path).resolve()),
             }
             source = (data_hash, banner, "data_hash")
+            input_error = ""
             if spec.data == TRIAL_DATA:
-                trial_hash, synthetic = trial_source(settings.trial_dir, settings.build_dir)
-                parameters["data_path"] = str(settings.trial_dir)
-                trial_banner = theory.word("synthetic_banner", lang) if synthetic else ""
-                source = (trial_hash, trial_banner, "trial_data_hash")
+                trial = trial_input(
+                    settings.trial_dir, settings.build_dir, min_cell, lang, source_hash,
+                    settings.trial_cells_source, settings.trial_hash_source,
+                )
+                parameters["data_path"] = str(trial.path) if trial.path else ""
+                input_error = trial.error
+                trial_banner = theory.word("synthetic_banner", lang) if trial.synthetic else ""
+                source = (trial.data_hash, trial_banner, "trial_data_hash")
             page = _page_context(theory, unit, chapters, position, lang, source, min_cell, commit)
             key_parts = {
                 "notebook": sha256_bytes(notebook.read_bytes()) if notebook.exists() else "",
@@ -105,6 +111,7 @@ def plan(
                     parameters=parameters,
                     key=key,
                     page=page,
+                    input_error=input_error,
                 )
             )
     return tasks

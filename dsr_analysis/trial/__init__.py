@@ -3,8 +3,11 @@
 One module per stage::
 
     schema (codebook, validation) -> synthetic (calibrated data) -> estimates (statsmodels)
-        -> economy -> cells (published KBH tables) -> chapter (display)
+        -> economy -> cells (published KBH tables)
 
+The design ends at its published cells (``cells.published_trial_cells``, which ``dsr reports``
+calls by its dotted name); the chapter that prints them is on the report side
+(``report/trial_chapter.py``) and reads only the cells and data files.
 ``coverage`` checks the estimates' intervals on many synthetic trials; ``streams`` holds the
 reproducible random numbers; ``cli`` the ``dsr trial`` commands.
 """

@@ -363,3 +363,20 @@ def trial_cells(
     """
     cells = unsuppressed_trial_cells(read_trial(data_dir), language)
     return suppressed_trial_cells(cells, min_cell).assign(min_cell=min_cell)[CELL_COLUMNS]
+
+
+def published_trial_cells(data_dir: Path, min_cell: int, lang: str) -> pd.DataFrame:
+    """The design's entry point for a build: :func:`trial_cells` of the extract in
+    ``data_dir``, as ``dsr trial cells`` writes them.
+
+    ``dsr reports`` calls it by its dotted name
+    (``dsr_analysis.trial.cells:published_trial_cells``) before the trial's chapter runs and
+    hands the chapter the cells' CSV; the chapter (the report side's ``trial_chapter``) reads
+    nothing else of the trial.
+
+    Raises
+    ------
+    InputValidationError
+        If the extract breaks a rule of ``data/trial/codebook.yml``.
+    """
+    return trial_cells(data_dir, min_cell=min_cell, language=lang)

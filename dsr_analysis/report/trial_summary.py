@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from dsr_analysis.report.text import escape
-from dsr_analysis.trial.chapter import cell_text, chapter_theory
+from dsr_analysis.report.trial_text import EFFECTS_TABLE, cell_text, chapter_theory
 
 
 def summary_html(cells: pd.DataFrame, language: str = "da") -> str:
@@ -21,9 +21,10 @@ def summary_html(cells: pd.DataFrame, language: str = "da") -> str:
 
     Examples
     --------
-    >>> from dsr_analysis.trial.cells import trial_cells
-    >>> html = summary_html(trial_cells(), "en")
-    >>> "In brief" in html and "95" in html
+    >>> cells = pd.DataFrame({"table": "KBH-6", "code": "support", "label": "Received support",
+    ...     "value": [0.03], "ci_low": [0.01], "ci_high": [0.05], "suppressed": [False]})
+    >>> html = summary_html(cells, "en")
+    >>> "In brief" in html and "3.0 (1.0 to 5.0) – a clear difference" in html
     True
     """
     theory = chapter_theory()
@@ -31,7 +32,7 @@ def summary_html(cells: pd.DataFrame, language: str = "da") -> str:
     def word(key: str) -> str:
         return theory.word(key, language)
 
-    effects = cells[cells["table"] == "KBH-6"].drop_duplicates("code")  # the cluster column
+    effects = cells[cells["table"] == EFFECTS_TABLE].drop_duplicates("code")  # the cluster column
     if effects.empty:
         return ""
     items = []
