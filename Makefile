@@ -45,7 +45,10 @@ data: $(STAMP) ## Regenerate the bundled synthetic monitoring export
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
 
+teach: $(STAMP) ## Build the teaching edition: student and teacher notebooks and handouts (da, en) in build/teaching
+	$(DSR) teach
+
 lint: $(STAMP) ## Check style with ruff (code and notebooks)
 	$(VENV)/bin/ruff check dsr_analysis tests benchmarks notebooks
 
-.PHONY: help setup reports test data lab lint
+.PHONY: help setup reports test data lab teach lint

@@ -14,7 +14,6 @@ folded back into the parameters cell and execution counts are renumbered 1, 2, .
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dsr_analysis.teaching import kernel
@@ -22,7 +21,6 @@ from dsr_analysis.teaching.source import (
     in_language,
     is_solution,
     is_test,
-    read_notebook,
     set_lang,
     tags,
     without_hidden_tests,
@@ -70,17 +68,6 @@ def teacher_edition(source: nbformat.NotebookNode, lang: str) -> nbformat.Notebo
     """
     executed = kernel.execute(teacher_source(source, lang), parameters={"lang": lang})
     return _without_run_records(executed, lang)
-
-
-def write_editions(path: Path, out: Path, lang: str) -> dict[str, Path]:
-    """Write the lesson at ``path``'s student and teacher editions in ``lang`` under ``out``
-    (``student/<lang>/``, ``teacher/<lang>/``); return their paths by edition."""
-    from dsr_analysis.teaching.source import write_notebook
-
-    source = read_notebook(path)
-    student = write_notebook(student_edition(source, lang), out / "student" / lang / path.name)
-    teacher = write_notebook(teacher_edition(source, lang), out / "teacher" / lang / path.name)
-    return {"student": student, "teacher": teacher}
 
 
 def _tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -82,14 +82,12 @@ def handout_html(teacher: nbformat.NotebookNode, lang: str) -> str:
     return page
 
 
-def write_handout(teacher_path: Path, out: Path, lang: str) -> Path:
-    """Write the handout of the executed teacher notebook at ``teacher_path`` to
-    ``out/handouts/<lang>/<name>.html``, atomically."""
+def write_handout(teacher: nbformat.NotebookNode, out: Path, lang: str, name: str) -> Path:
+    """Write the handout of an executed teacher edition to ``out/handouts/<lang>/<name>.html``,
+    atomically (an old handout stays whole if this one cannot be written)."""
     from dsr_analysis.files import atomic_write_text
-    from dsr_analysis.teaching.source import read_notebook
 
-    page = handout_html(read_notebook(teacher_path), lang)
-    return atomic_write_text(out / "handouts" / lang / f"{teacher_path.stem}.html", page)
+    return atomic_write_text(out / "handouts" / lang / f"{name}.html", handout_html(teacher, lang))
 
 
 def clean_svg(svg: str, figure_id: str) -> str:
