@@ -20,6 +20,7 @@ from test_layering import import_graph
 
 from dsr_analysis import config
 from dsr_analysis.cli import main
+from dsr_analysis.errors import BuildError
 from dsr_analysis.teaching.check import NOT_DONE, check_notebook
 from dsr_analysis.teaching.editions import student_edition, teacher_edition
 from dsr_analysis.teaching.handout import handout_html
@@ -228,7 +229,7 @@ def test_the_handout_refuses_what_may_not_be_published():
     teacher = read(EXAMPLE)
     teacher.cells[5].outputs = [nbformat.v4.new_output(
         "display_data", data={"text/html": "<script>alert(1)</script>"})]
-    with pytest.raises(Exception, match="script"):
+    with pytest.raises(BuildError, match="script"):
         handout_html(teacher, "en")
 
 

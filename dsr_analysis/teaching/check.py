@@ -62,7 +62,13 @@ def check_notebook(path: Path | str, source_dir: Path | str) -> list[Result]:
     if not tests:
         raise CheckError(f"the lesson {path.name} has no test cells")
     graded = _with_hidden_tests(student, tests)
-    executed = kernel.execute_all(graded)
+    try:
+        executed = kernel.execute_all(graded)
+    except Exception as error:  # noqa: BLE001 - a cell timing out, the kernel dying
+        reason = getattr(error, "ename", None) or type(error).__name__
+        raise CheckError(f"{path.name} could not be run to the end ({reason}): a cell that "
+                         f"runs for more than {kernel.CELL_TIMEOUT} s, or a kernel that "
+                         "died") from None
     return _results(executed, list(tests))
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from dsr_analysis import config
-
-_DEFAULT_OUT = config.BUILD_DIR / "teaching"
-_LESSONS = config.NOTEBOOKS_DIR / "teaching"
+# Both import only the standard library and config: `dsr --help` stays fast.
+from dsr_analysis.teaching.build import DEFAULT_OUT as _DEFAULT_OUT
+from dsr_analysis.teaching.source import LESSONS_DIR as _LESSONS
 
 OUT_OPTION = click.option(
     "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=_DEFAULT_OUT,
