@@ -273,3 +273,13 @@ def test_min_cell_must_be_a_whole_number(min_cell):
 
     with pytest.raises(DsrError, match="whole number"):
         suppress(EXCLUSIVE, EXCLUSIVE_SPEC, min_cell)
+
+
+def test_primary_suppression_reads_a_missing_kind_as_no_share():
+    # A string column's NA once made the mask ambiguous ("boolean value of NA"); found by a
+    # teaching lesson running it on the bundled cells.
+    from dsr_analysis.disclosure.release import primary_suppression
+
+    cells = pd.DataFrame({"kind": pd.array(["share", None, "mean"], dtype="string"),
+                          "n": [100, 3, 40], "count": [4, 1, np.nan], "value": [0.04, 0.33, 2.5]})
+    assert primary_suppression(cells, 5)["suppressed"].tolist() == [True, True, False]

@@ -133,7 +133,9 @@ def primary_suppression(cells: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     check_min_cell(min_cell)
     n = pd.to_numeric(cells["n"], errors="coerce")
     count = pd.to_numeric(cells["count"], errors="coerce")
-    small = (count >= 1) & (count <= min_cell - 1) & cells["kind"].eq("share")
+    # A missing kind (pandas' NA in a string column) is no share: NA must not reach the mask.
+    share = cells["kind"].eq("share").fillna(False).astype(bool)
+    small = (count >= 1) & (count <= min_cell - 1) & share
     hidden = ((n < min_cell) | small) & (min_cell > 1)
     out = cells.copy()
     for column in ("count", *VALUE_COLUMNS):
