@@ -7,7 +7,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from dsr_analysis.errors import DsrError
+import yaml
+
+from dsr_analysis.errors import ConfigurationError, DsrError
 
 
 class WriteError(DsrError, OSError):
@@ -156,3 +158,20 @@ def _sync_folders(folders: Iterable[Path]) -> None:
             pass
         finally:
             os.close(handle)
+
+
+def read_yaml(path: Path | str, what: str = "data file") -> object:
+    """A YAML data file's contents, or a ConfigurationError saying which file and why.
+
+    The C loader when present: a no-op report rebuild reads these files and must be quick.
+    """
+    path = Path(path)
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{what} not found: {path.name}") from exc
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path.name} is not valid YAML: {exc}") from exc

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.files import read_yaml
 from dsr_analysis.theory_model import (  # noqa: F401 - the names readers import from here
     LANGUAGES,
     MET,
@@ -34,7 +35,7 @@ from dsr_analysis.theory_model import (  # noqa: F401 - the names readers import
     TableInfo,
     Text,
 )
-from dsr_analysis.theory_words import display_rules_of, merged_report_text, read_yaml
+from dsr_analysis.theory_words import display_rules_of, merged_report_text
 
 # ----------------------------------------------------------------------------------- loading --
 

@@ -3,25 +3,9 @@ own ``report_text`` laid over them, and the display-label rules among them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from dsr_analysis import config
-from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.files import read_yaml
 from dsr_analysis.theory_model import LANGUAGES, DisplayRules
-
-
-def read_yaml(path: Path, what: str) -> object:
-    """A YAML file's contents, or a ConfigurationError saying which file and why."""
-    try:
-        # The C loader when present: a no-op report rebuild reads these files and must be quick.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"{what} not found: {path.name}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path.name} is not valid YAML: {exc}") from exc
 
 
 def _shared_report_text() -> dict:

@@ -274,13 +274,12 @@ class Chapter:
         report set the sets file lists; linked from the chapter's folder."""
         if self.level.id != self.theory.levels[0].id:
             return ""
-        from dsr_analysis.report.sets import load_report_sets
+        from dsr_analysis.report.sets import load_report_sets, way_to_reports
 
         folders = {s.id: s.folder for s in load_report_sets()}
         if self.theory.id not in folders:
             return ""
-        folder = folders[self.theory.id]
-        root = "../" * (len(Path(folder).parts) + 1) if folder else "../"
+        root = way_to_reports(folders[self.theory.id], below=1)
         return practices_html(self.theory, self.lang, folders, root)
 
     def render_indicator(self, indicator: Indicator) -> str:

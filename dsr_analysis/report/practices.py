@@ -12,10 +12,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.files import read_yaml
 from dsr_analysis.programme_theory import ProgrammeTheory
 from dsr_analysis.report.text import escape as e
 
@@ -25,11 +24,7 @@ PRACTICES_PATH = config.DATA_DIR / "practices.yml"
 @lru_cache(maxsize=2)
 def load_practices(path: Path = PRACTICES_PATH) -> dict:
     """The practices file as data (its ``summary``, ``kinds`` and ``practices``)."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        where = Path(path).name
-        raise ConfigurationError(f"cannot read the practices in {where}: {error}") from error
+    raw = read_yaml(path, "practices file") or {}
     if not isinstance(raw.get("practices"), list) or not raw.get("kinds"):
         raise ConfigurationError(f"{Path(path).name}: expected 'kinds' and a 'practices' list")
     return raw

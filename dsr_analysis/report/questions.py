@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.files import read_yaml
 from dsr_analysis.programme_theory import Text
 
 
@@ -49,13 +47,8 @@ def table_questions(path: Path | None) -> dict[str, TableQuestion]:
 
 @lru_cache(maxsize=8)
 def _read(path: Path) -> dict[str, TableQuestion]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"cannot read the questions in {path.name}: {error}") from error
+    raw = read_yaml(path, "questions file") or {}
     found: dict[str, TableQuestion] = {}
-    raw = raw or {}
     for entry in (raw.get("questions") or []) + (raw.get("items") or []):
         kind = str(entry.get("type", entry.get("scale", "")))
         scale = re.fullmatch(r"scale(\d+)", kind)

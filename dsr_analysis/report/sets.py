@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.files import read_yaml
 from dsr_analysis.programme_theory import Text
 
 REPORT_SETS_PATH = config.DATA_DIR / "report_sets.yml"
@@ -53,10 +52,7 @@ def load_report_sets(path: Path | str = REPORT_SETS_PATH) -> list[ReportSet]:
     [('dsr', ''), ('vive2023', 'vive2023')]
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"cannot read the report sets in {path.name}: {error}") from error
+    raw = read_yaml(path, "report sets file") or {}
     base = path.parent
     sets = []
     for position, entry in enumerate(raw.get("report_sets") or []):
@@ -81,6 +77,25 @@ def load_report_sets(path: Path | str = REPORT_SETS_PATH) -> list[ReportSet]:
     if len(set(folders)) != len(folders) or len({s.id for s in sets}) != len(sets):
         raise ConfigurationError(f"{path.name}: every report set needs its own id and folder")
     return sets
+
+
+def way_to_reports(folder: str, below: int = 0) -> str:
+    """The relative way from a page to ``reports/``: the page lies ``below`` folders under
+    its set's ``folder`` (0 for the set's index, 1 for a unit's chapter).
+
+    >>> way_to_reports(""), way_to_reports("", 1), way_to_reports("vive2023", 1)
+    ('', '../', '../../')
+    """
+    return "../" * (len(Path(folder).parts) + below)
+
+
+def set_index_href(report_set: ReportSet) -> str:
+    """A set's index, relative to ``reports/``.
+
+    >>> set_index_href(load_report_sets()[1])
+    'vive2023/index.html'
+    """
+    return f"{report_set.folder}/index.html" if report_set.folder else "index.html"
 
 
 def report_set(set_id: str, path: Path | str = REPORT_SETS_PATH) -> ReportSet:

@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from dsr_analysis import config
 from dsr_analysis.config import DEFAULT_MIN_CELL
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.files import read_yaml
 from dsr_analysis.programme_theory import ProgrammeTheory, load_programme_theory
 from dsr_analysis.report.text import escape, number_text
 
@@ -31,12 +31,6 @@ LANGUAGES = ("da", "en")
 EFFECTS_TABLE = "KBH-6"
 _DECIMALS = {"count": 0, "percent": 1, "points": 1, "months": 1, "dkk": 0}
 _RATIO_DECIMALS = {"icc": 3, "design_effect": 2, "variance_ratio": 2}
-
-
-def read_yaml(path: Path | str) -> dict:
-    """A YAML data file as plain Python objects (libyaml when present)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
 
 
 @lru_cache(maxsize=1)

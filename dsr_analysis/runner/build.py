@@ -187,7 +187,7 @@ def _build(
         # A chapter that failed, or was cancelled, keeps an out-of-date page: the index says so.
         left = {(o.unit, o.chapter) for o in summary.outcomes if o.status in STALE_STATUSES}
         facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit,
-                           report_sets_nav(settings, lang), index_practices(theory, settings, lang))
+                           *index_extras(theory, settings, lang))
         publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
 
     finished: list[Outcome] = []
@@ -213,36 +213,24 @@ def _build(
     return summary
 
 
-def report_sets_nav(settings: Settings, lang: str) -> tuple[SetLink, ...]:
-    """Every report set as this set's index lists it, linked relative to its folder (the
-    set itself unlinked); empty when the build knows no sets file."""
+def index_extras(theory, settings: Settings, lang: str) -> tuple[tuple[SetLink, ...], str]:
+    """What a set's index shows beyond its own units: every report set (this one unlinked)
+    and the practice landscape, both linked from the set's folder; nothing without a sets
+    file."""
     if settings.report_sets_path is None:
-        return ()
-    from dsr_analysis.report.sets import load_report_sets
+        return (), ""
+    from dsr_analysis.report.practices import practices_html
+    from dsr_analysis.report.sets import load_report_sets, set_index_href, way_to_reports
 
     sets = load_report_sets(settings.report_sets_path)
-    here = next((s.folder for s in sets if s.id == settings.set_id), "")
-    up = "../" * len(Path(here).parts) if here else ""
-    def href(other) -> str | None:
-        if other.id == settings.set_id:
-            return None
-        return f"{up}{other.folder}/index.html" if other.folder else f"{up}index.html"
-
-    return tuple(SetLink(s.text("title", lang), s.text("summary", lang), href(s)) for s in sets)
-
-
-def index_practices(theory, settings: Settings, lang: str) -> str:
-    """The practice landscape for this set's index, linked from its folder ("" without a
-    sets file)."""
-    if settings.report_sets_path is None:
-        return ""
-    from dsr_analysis.report.practices import practices_html
-    from dsr_analysis.report.sets import load_report_sets
-
-    folders = {s.id: s.folder for s in load_report_sets(settings.report_sets_path)}
-    here = folders.get(settings.set_id, "")
-    root = "../" * len(Path(here).parts) if here else ""
-    return practices_html(theory, lang, folders, root)
+    folders = {s.id: s.folder for s in sets}
+    up = way_to_reports(folders.get(settings.set_id, ""))
+    links = tuple(
+        SetLink(s.text("title", lang), s.text("summary", lang),
+                None if s.id == settings.set_id else up + set_index_href(s))
+        for s in sets
+    )
+    return links, practices_html(theory, lang, folders, up)
 
 
 def _both(first: PrePublishCheck, second: PrePublishCheck | None) -> PrePublishCheck:

@@ -122,24 +122,13 @@ def set_plans(set_ids: str, chosen: list[str]) -> list[tuple]:
         sets = [s for s in sets if s.id in wanted_sets]
     if not chosen:
         return [(s, None) for s in sets]
-    plans, found = [], set()
-    for report_set in sets:
-        ids = {u.id for u in load_units(report_set.units_path)}
-        own = [u for u in chosen if u in ids]
-        found |= set(own)
-        if own:
-            plans.append((report_set, own))
-    unknown = [u for u in chosen if u not in found]
+    ids = {s.id: [u.id for u in load_units(s.units_path)] for s in sets}
+    unknown = [u for u in chosen if not any(u in own for own in ids.values())]
     if unknown:
-        raise DsrError(f"unknown unit(s): {', '.join(unknown)}; "
-                       f"known: {', '.join(sorted(_all_unit_ids(sets)))}")
-    return plans
-
-
-def _all_unit_ids(sets) -> set[str]:
-    from dsr_analysis.report.units import load_units
-
-    return {u.id for s in sets for u in load_units(s.units_path)}
+        known = sorted({u for own in ids.values() for u in own})
+        raise DsrError(f"unknown unit(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return [(s, [u for u in chosen if u in ids[s.id]]) for s in sets
+            if any(u in ids[s.id] for u in chosen)]
 
 
 def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir) -> Summary:

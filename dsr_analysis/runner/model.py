@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from dsr_analysis import config
@@ -47,8 +47,6 @@ class Settings:
 def set_settings(report_set, reports_root: Path, build_root: Path, base: Settings) -> Settings:
     """The settings of one report set (a :class:`~dsr_analysis.report.sets.ReportSet`):
     its pages in ``reports_root/<folder>``, its build files in ``build_root/<folder>``."""
-    from dataclasses import replace
-
     folder = report_set.folder
     return replace(
         base,
