@@ -11,6 +11,7 @@ from dsr_analysis.cli_options import (
     DATA_OPTION,
     MIN_CELL_OPTION,
     TRIAL_DATA_OPTION,
+    UNITS_OPTION,
     fail,
     language_option,
 )
@@ -25,6 +26,7 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
+@UNITS_OPTION
 @TRIAL_DATA_OPTION
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
               default=config.TABLES_OUTPUT_PATH, show_default=True,
@@ -34,13 +36,14 @@ def main() -> None:
 @click.option("--previous", "previous", type=click.Path(path_type=Path), default=None,
               help="An earlier release (tables.csv or its folder): groups that cannot have "
                    "changed since keep its suppression pattern.")
-def tables(data_path: Path | None, trial_dir: Path | None, out_path: Path, min_cell: int,
-           language: str, previous: Path | None) -> None:
+def tables(data_path: Path | None, units_path: Path | None, trial_dir: Path | None,
+           out_path: Path, min_cell: int, language: str, previous: Path | None) -> None:
     """Write every published table (NIRAS and Copenhagen's trial) as one long CSV."""
     from dsr_analysis.release import release_cells, write_release
 
     try:
-        cells, facts = release_cells(data_path, trial_dir, min_cell, language, previous)
+        cells, facts = release_cells(data_path, trial_dir, min_cell, language, previous,
+                                     units_path)
         # A full disk or read-only folder: one line, the old files kept.
         write_release(cells, facts, out_path)
     except DsrError as error:

@@ -20,6 +20,12 @@ TRIAL_DATA_OPTION = click.option(
     help="Folder with Copenhagen's trial extract (institutions.csv, children.csv). "
          "Default: the bundled synthetic trial.",
 )
+UNITS_OPTION = click.option(
+    "--units", "units_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Municipalities file naming the units the export may hold (its monitored entries). "
+         "Default: data/municipalities.yml.",
+)
 MIN_CELL_OPTION = click.option(
     "--min-cell", type=click.IntRange(min=1), default=config.DEFAULT_MIN_CELL, show_default=True,
     help="Hide counts below this (1 = no suppression, for analysts entitled to see all cells).",

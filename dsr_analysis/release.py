@@ -38,11 +38,14 @@ def release_cells(
     min_cell: int = config.DEFAULT_MIN_CELL,
     language: str = "da",
     previous: Path | str | None = None,
+    units_path: Path | str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The monitoring tables followed by Copenhagen's trial tables (``KBH-…``), and the facts.
 
-    ``previous`` names an earlier release's tables file; its facts give its cut-off. Both
-    inputs are validated before anything is returned.
+    ``previous`` names an earlier release's tables file; its facts give its cut-off.
+    ``units_path`` is a municipalities file whose monitored entries the export may hold
+    (default: ``data/municipalities.yml``). Both inputs are validated before anything is
+    returned.
 
     Raises
     ------
@@ -52,11 +55,15 @@ def release_cells(
         If ``previous`` is not a release written by ``dsr tables``.
     """
     from dsr_analysis.export import load_export
+    from dsr_analysis.municipalities import load_municipalities
     from dsr_analysis.tables import published_cells_of
     from dsr_analysis.trial.cells import trial_cells
 
     codebook = default_codebook()
-    export = load_export(export_path or config.SYNTHETIC_EXPORT_PATH, codebook)
+    names = None
+    if units_path is not None:
+        names = sorted(str(e["name"]) for e in load_municipalities(units_path) if e["monitored"])
+    export = load_export(export_path or config.SYNTHETIC_EXPORT_PATH, codebook, names)
     earlier = read_release(previous) if previous is not None else None
     if earlier is not None and earlier[1].get("min_cell") != min_cell:
         raise ConfigurationError(
