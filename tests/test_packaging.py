@@ -8,6 +8,7 @@ The slow test builds the wheel, installs it into a fresh venv outside the checko
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -109,14 +110,20 @@ def test_project_after_the_command_is_refused_with_a_hint(tmp_path):
 def test_the_built_wheel_runs_tables_and_reports_outside_the_checkout(tmp_path):
     wheels, venv, project = tmp_path / "wheels", tmp_path / "venv", tmp_path / "project"
     project.mkdir()
+    # Nothing of the checkout may leak in: no PYTHONPATH (pip would take the checkout for an
+    # installed copy and skip the wheel), and the wheel is built from a copy of the sources
+    # (setuptools would otherwise leave build/ and egg-info in the checkout).
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DSR_PROJECT")}
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT, sources, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "reports", "*.egg-info", "__pycache__", ".*cache*"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w",
-                    str(wheels), str(ROOT)], check=True, cwd=tmp_path, timeout=600)
+                    str(wheels), str(sources)], check=True, cwd=tmp_path, env=env, timeout=600)
     (wheel,) = wheels.glob("dsr_analysis-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env, timeout=120)
     python = venv / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True,
-                   timeout=1200)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DSR_PROJECT")}
+                   env=env, timeout=1200)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
 
     def dsr(*arguments: str) -> subprocess.CompletedProcess:
@@ -127,7 +134,8 @@ def test_the_built_wheel_runs_tables_and_reports_outside_the_checkout(tmp_path):
 
     located = subprocess.run([str(python), "-c", "import dsr_analysis.config as c; "
                               "print(c.RESOURCE_ROOT); print(c.PROJECT_ROOT)"], cwd=project,
-                             env=env, capture_output=True, text=True, check=True)
+                             env=env, capture_output=True, text=True)
+    assert located.returncode == 0, located.stderr
     resources, outputs = located.stdout.split()
     assert "site-packages" in resources and Path(outputs) == project.resolve()
     dsr("tables")
