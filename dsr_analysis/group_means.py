@@ -1,0 +1,197 @@
+"""The mean measures of the published tables and the development set, group by group.
+
+Each function computes what its namesake in :mod:`dsr_analysis.measures` computes on the tidy
+tables stacked with their pooled copies, from the wide export and a
+:class:`~dsr_analysis.panel.Panel`. A mean and its standard deviation are not sums of whole
+numbers: pandas adds up a group's values one at a time (compensated sums; Welford's updates
+for the variance), so their last bits depend on the order of the values. So the pooled groups
+are not summed from the municipal ones here: each group, pooled or not, is one grouped
+reduction over its rows in the order the stacked tables held them (the children by
+municipality and child id, the scores by child id), which gives the same bits. Only the
+development categories, counts, are pooled by sums (:mod:`dsr_analysis.group_shares`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dsr_analysis.cells import POOLED_NAME, TOTAL_COLUMN
+from dsr_analysis.codebook import Question
+from dsr_analysis.group_shares import answer_codes, share_frame, start_ages
+from dsr_analysis.measures import DEVELOPMENT_CODES
+from dsr_analysis.panel import Panel
+
+
+def grouped_mean_sd(values: np.ndarray, key: np.ndarray) -> pd.DataFrame:
+    """Per distinct ``key`` (sorted): ``n``, ``value`` (mean) and ``sd`` of its ``values``.
+
+    The values are taken in the order given, as :func:`dsr_analysis.measures._mean_sd` takes
+    a group's rows, and added up by pandas' compensated group kernels, as they were there.
+    (For float64 values whose key is sorted, pandas would take ``np.add.reduceat`` instead,
+    a plain sum that rounds differently; a nullable ``Float64`` column always takes the
+    kernels. The stacked tables were never sorted by group.)
+
+    >>> values = np.array([3.23, 4.4, 5.04, 3.27, 3.54, 4.44, 6.86, 5.36, 4.78, 3.64, 2.0])
+    >>> grouped_mean_sd(values, np.array([0] * 10 + [1])).values.tolist()
+    [[10.0, 4.456, 1.1284423876398042], [1.0, 2.0, nan]]
+    """
+    grouped = pd.Series(values, dtype="Float64").groupby(key, sort=True)
+    return pd.DataFrame({
+        "n": grouped.count().to_numpy(dtype=np.int64),
+        "value": grouped.mean().to_numpy(dtype=np.float64, na_value=np.nan),
+        "sd": grouped.std().to_numpy(dtype=np.float64, na_value=np.nan),
+    }, index=grouped.count().index)
+
+
+def _named(result: pd.DataFrame, names: list[str], **keys) -> pd.DataFrame:
+    """``result`` of :func:`grouped_mean_sd` with its municipality (and other key columns)."""
+    frame = pd.DataFrame({"municipality": names, **keys}) if names else pd.DataFrame(keys)
+    frame = frame.assign(n=result["n"].to_numpy(dtype=np.int64), value=result["value"].to_numpy(),
+                         sd=result["sd"].to_numpy())
+    return frame
+
+
+def _by_place(panel: Panel, values: np.ndarray, place: np.ndarray) -> pd.DataFrame:
+    """Means per municipality, then of all ``values`` ("Alle"), in the order given."""
+    municipal = grouped_mean_sd(values, place)
+    pooled = grouped_mean_sd(values, np.zeros(len(values), dtype=np.int64))
+    names = [panel.municipalities[p] for p in municipal.index] + [POOLED_NAME] * len(pooled)
+    return _named(pd.concat([municipal, pooled], ignore_index=True), names)
+
+
+def mean_age(panel: Panel, export: pd.DataFrame, question: Question,
+             by_period: bool) -> pd.DataFrame:
+    """Mean age at the start registration, children with a known age (Table 7-14)."""
+    ages = start_ages(panel, export, question)
+    known = np.flatnonzero(~np.isnan(ages))
+    children = known[np.lexsort((known, panel.child_municipality[known]))]
+    values = ages[children]
+    place = panel.child_municipality[children]
+    if not by_period:
+        return _by_place(panel, values, place)
+    period = panel.child_period[children]
+    width = len(panel.periods) + 1
+    dated = period < len(panel.periods)
+    parts = []
+    by_both = grouped_mean_sd(values[dated], place[dated] * width + period[dated])
+    parts.append(_named(by_both, [panel.municipalities[k // width] for k in by_both.index],
+                        period=[panel.periods[k % width] for k in by_both.index]))
+    every = _by_place(panel, values, place)
+    parts.append(every.assign(period=TOTAL_COLUMN))
+    pooled = grouped_mean_sd(values[dated], period[dated])
+    parts.append(_named(pooled, [POOLED_NAME] * len(pooled),
+                        period=[panel.periods[k] for k in pooled.index]))
+    frame = pd.concat(parts, ignore_index=True).astype({"period": object})
+    return frame[["municipality", "period", "n", "value", "sd"]]
+
+
+def valid_rows(panel: Panel, scores: np.ndarray, dont_know: int) -> np.ndarray:
+    """Rows with a valid score (answered, not "ved ikke"), ordered by child and wave."""
+    valid = (scores >= 0) & (scores != dont_know)
+    return panel.by_child[valid[panel.by_child]]
+
+
+def wave_means(panel: Panel, export: pd.DataFrame, question: Question,
+               dont_know: int) -> pd.DataFrame:
+    """Mean valid score per municipality, item and wave (Tables 7-20, 7-23, 7-26)."""
+    parts = []
+    for item in question.items:
+        scores = answer_codes(export, item.column)
+        rows = valid_rows(panel, scores, dont_know)
+        values = scores[rows].astype(np.float64)
+        wave = panel.wave[rows]
+        width = int(wave.max(initial=0)) + 1
+        place = panel.child_municipality[panel.child[rows]]
+        municipal = grouped_mean_sd(values, place * width + wave)
+        pooled = grouped_mean_sd(values, wave)
+        names = [panel.municipalities[k // width] for k in municipal.index]
+        waves = [k % width for k in municipal.index] + list(pooled.index)
+        frame = _named(pd.concat([municipal, pooled], ignore_index=True),
+                       names + [POOLED_NAME] * len(pooled), item=item.column,
+                       wave=np.array(waves, dtype=np.int64))
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)[["municipality", "item", "wave", "n", "value",
+                                                "sd"]]
+
+
+def paired_scores(panel: Panel, export: pd.DataFrame, column: str,
+                  dont_know: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The development set of one item: children (in the order of their ids) with a valid
+    start score and a valid later one, their start score and their latest valid score.
+
+    As :func:`dsr_analysis.measures.development_set`: the latest is the valid score of the
+    highest later wave.
+    """
+    scores = answer_codes(export, column)
+    rows = valid_rows(panel, scores, dont_know)
+    start = np.full(panel.children, -1, dtype=np.int64)
+    first = rows[panel.wave[rows] == 1]
+    start[panel.child[first]] = scores[first]
+    later = rows[panel.wave[rows] > 1]
+    children = panel.child[later]
+    last = np.ones(len(later), dtype=bool)
+    last[:-1] = children[1:] != children[:-1]
+    latest = np.full(panel.children, -1, dtype=np.int64)
+    latest[children[last]] = scores[later[last]]
+    paired = np.flatnonzero((start >= 0) & (latest >= 0))
+    return paired, start[paired], latest[paired]
+
+
+def start_latest_means(panel: Panel, export: pd.DataFrame, question: Question,
+                       dont_know: int) -> pd.DataFrame:
+    """Mean score at start and at the latest valid follow-up, development set (7-21, 7-24)."""
+    parts = []
+    for item in question.items:
+        children, start, latest = paired_scores(panel, export, item.column, dont_know)
+        place = panel.child_municipality[children]
+        for code, values in (("start", start), ("latest", latest)):
+            parts.append(_by_place(panel, values, place).assign(item=item.column, code=code))
+    return pd.concat(parts, ignore_index=True)[["municipality", "item", "code", "n", "value",
+                                                "sd"]]
+
+
+def start_latest_change(panel: Panel, export: pd.DataFrame, question: Question,
+                        dont_know: int) -> pd.DataFrame:
+    """Mean change from start to latest valid score of the same children (latest - start)."""
+    parts = []
+    for item in question.items:
+        children, start, latest = paired_scores(panel, export, item.column, dont_know)
+        place = panel.child_municipality[children]
+        parts.append(_by_place(panel, latest - start, place).assign(item=item.column))
+    return pd.concat(parts, ignore_index=True)[["municipality", "item", "n", "value", "sd"]]
+
+
+def development_positions(change: np.ndarray, small_max_steps: int) -> np.ndarray:
+    """Each change's category as its position in ``DEVELOPMENT_CODES``.
+
+    As :func:`dsr_analysis.measures.development_category`, on integers instead of names.
+
+    >>> development_positions(np.array([-4, -1, 0, 3, 4]), small_max_steps=3).tolist()
+    [0, 1, 2, 3, 4]
+    """
+    large = np.abs(change) > small_max_steps
+    positive = np.where(large, 4, 3)
+    negative = np.where(large, 0, 1)
+    return np.where(change == 0, 2, np.where(change > 0, positive, negative))
+
+
+def development_shares(panel: Panel, export: pd.DataFrame, question: Question,
+                       dont_know: int, small_max_steps: int) -> pd.DataFrame:
+    """Share of children per development category, start vs latest (7-22, 7-25, 7-28)."""
+    sign = -1 if question.better == "lower" else 1
+    parts = []
+    for item in question.items:
+        children, start, latest = paired_scores(panel, export, item.column, dont_know)
+        category = development_positions(sign * (latest - start), small_max_steps)
+        paired = np.zeros(panel.children, dtype=bool)
+        paired[children] = True
+        counts = []
+        for position in range(len(DEVELOPMENT_CODES)):
+            chosen = np.zeros(panel.children, dtype=bool)
+            chosen[children[category == position]] = True
+            counts.append(panel.group_counts(chosen))
+        frame = share_frame(panel, panel.group_counts(paired), counts, DEVELOPMENT_CODES, False)
+        parts.append(frame.assign(item=item.column))
+    return pd.concat(parts, ignore_index=True)[["municipality", "item", "code", "n", "count",
+                                                "value"]]
