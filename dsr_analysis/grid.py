@@ -66,10 +66,9 @@ def categorical(values: Sequence[str] | np.ndarray | pd.Series | pd.Categorical)
 def stripped(column: pd.Categorical) -> pd.Categorical:
     """``column`` with each category stripped (merging those that become equal), sorted."""
     texts = [str(text).strip() for text in column.categories]
-    distinct = sorted(set(texts) | ({""} if (column.codes < 0).any() else set()))
-    position = {text: index for index, text in enumerate(distinct)}
-    recode = np.array([position[text] for text in texts] + [position.get("", 0)], dtype=np.int64)
+    missing = bool((column.codes < 0).any())
     # Code -1 (missing) picks the last entry: the code of "".
+    recode, distinct = pd.factorize(np.array(texts + [""] * missing, dtype=object), sort=True)
     return pd.Categorical.from_codes(recode[column.codes], categories=pd.Index(distinct, dtype=str))
 
 
@@ -99,8 +98,10 @@ def grid_of(header: list[str], columns: list[pd.Categorical], numbers: np.ndarra
     filled = np.zeros(len(numbers), dtype=bool)
     for column in columns:
         filled |= ~empty_codes(column)
+    if not filled.all():
+        columns = [column[filled] for column in columns]
     rows = pd.DataFrame(
-        {position: column[filled] for position, column in enumerate(columns)},
+        dict(enumerate(columns)),
         index=pd.Index(numbers[filled], dtype=np.int64),
         columns=range(len(columns)),
     )
@@ -145,23 +146,57 @@ def categorical_columns(
     >>> [list(column) for column in columns], count
     ([['1', '2', '', '', '', '2'], ['', '', '', '', '', 'x']], 6)
     """
-    parts: list[list[pd.Categorical]] = []
-    lengths: list[int] = []
-    for count, chunk in chunks:
-        raw = [pd.Categorical(pd.Series(cells, dtype=object).fillna("")) for cells in chunk]
-        if limit is not None and any(len(t) > limit for c in raw for t in c.categories):
+    columns: list[_Codes] = []
+    count = 0
+    for rows, chunk in chunks:
+        while len(columns) < max(width, len(chunk)):
+            columns.append(_Codes(count))
+        for position, column in enumerate(columns):
+            if position < len(chunk):
+                column.add(chunk[position], limit)
+            else:
+                column.pad(rows)
+        count += rows
+    while len(columns) < width:
+        columns.append(_Codes(count))
+    return [column.categorical(count) for column in columns], count
+
+
+class _Codes:
+    """One column's cells as codes into the distinct texts seen so far, chunk by chunk.
+
+    Each chunk is factorised once (its distinct texts) and its codes translated to the
+    column's; stripping and sorting wait until every chunk is in (:func:`stripped`), so a
+    text is stripped once, however many chunks hold it.
+    """
+
+    def __init__(self, rows_before: int) -> None:
+        self.texts: dict[str, int] = {}
+        self.parts: list[np.ndarray] = []
+        if rows_before:
+            self.pad(rows_before)
+
+    def code_of(self, text: str) -> int:
+        return self.texts.setdefault(text, len(self.texts))
+
+    def add(self, cells: np.ndarray, limit: int | None) -> None:
+        codes, distinct = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
+        texts = ["" if text is None else str(text) for text in distinct]
+        if limit is not None and any(len(text) > limit for text in texts):
             raise CsvError(f"field larger than field limit ({limit})")
-        parts.append([stripped(column) for column in raw])
-        lengths.append(count)
-        width = max(width, len(chunk))
-    padding = [pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [""]) for n in lengths]
-    empty = pd.Categorical([], categories=pd.Index([""], dtype=str))
-    pairs = list(zip(parts, padding, strict=True))
-    columns = [
-        concatenated([part[p] if p < len(part) else pad for part, pad in pairs]) if parts else empty
-        for p in range(width)
-    ]
-    return columns, sum(lengths)
+        mine = np.fromiter((self.code_of(t) for t in texts), dtype=np.int64, count=len(texts))
+        # A missing cell (None or NaN, code -1) is an empty one.
+        mine = np.append(mine, self.code_of("")) if (codes < 0).any() else mine
+        self.parts.append(mine[codes])
+
+    def pad(self, rows: int) -> None:
+        self.parts.append(np.full(rows, self.code_of(""), dtype=np.int64))
+
+    def categorical(self, rows: int) -> pd.Categorical:
+        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int64)
+        texts = list(self.texts) or [""]
+        return stripped(pd.Categorical.from_codes(codes[:rows], categories=pd.Index(
+            texts, dtype=object)))
 
 
 def csv_grid(data: bytes, encoding: str, delimiter: str) -> Grid:
