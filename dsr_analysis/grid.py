@@ -163,38 +163,43 @@ def categorical_columns(
 
 
 class _Codes:
-    """One column's cells as codes into the distinct texts seen so far, chunk by chunk.
+    """One column's cells, chunk by chunk: each chunk's codes into its own distinct texts.
 
-    Each chunk is factorised once (its distinct texts) and its codes translated to the
-    column's; stripping and sorting wait until every chunk is in (:func:`stripped`), so a
-    text is stripped once, however many chunks hold it.
+    Each chunk is factorised once; the chunks' distinct texts are joined (and stripped and
+    sorted, :func:`stripped`) once all are in, so a text costs one look-up per chunk that
+    holds it and no Python code per cell.
     """
 
     def __init__(self, rows_before: int) -> None:
-        self.texts: dict[str, int] = {}
-        self.parts: list[np.ndarray] = []
+        self.codes: list[np.ndarray] = []
+        self.texts: list[np.ndarray] = []
         if rows_before:
             self.pad(rows_before)
 
-    def code_of(self, text: str) -> int:
-        return self.texts.setdefault(text, len(self.texts))
-
     def add(self, cells: np.ndarray, limit: int | None) -> None:
         codes, distinct = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
-        texts = ["" if text is None else str(text) for text in distinct]
+        missing = [""] if (codes < 0).any() else []
+        texts = np.array(["" if text is None else str(text) for text in distinct] + missing,
+                         dtype=object)
         if limit is not None and any(len(text) > limit for text in texts):
             raise CsvError(f"field larger than field limit ({limit})")
-        mine = np.fromiter((self.code_of(t) for t in texts), dtype=np.int64, count=len(texts))
-        # A missing cell (None or NaN, code -1) is an empty one.
-        mine = np.append(mine, self.code_of("")) if (codes < 0).any() else mine
-        self.parts.append(mine[codes])
+        # A missing cell (None or NaN, code -1) is an empty one: the "" appended last.
+        self.codes.append(codes)
+        self.texts.append(texts)
 
     def pad(self, rows: int) -> None:
-        self.parts.append(np.full(rows, self.code_of(""), dtype=np.int64))
+        self.codes.append(np.zeros(rows, dtype=np.int64))
+        self.texts.append(np.array([""], dtype=object))
 
     def categorical(self, rows: int) -> pd.Categorical:
-        codes = np.concatenate(self.parts) if self.parts else np.zeros(0, dtype=np.int64)
-        texts = list(self.texts) or [""]
+        if not self.codes:
+            return pd.Categorical([], categories=pd.Index([""], dtype=str))
+        offsets = np.cumsum([0] + [len(texts) for texts in self.texts[:-1]])
+        joined, texts = pd.factorize(np.concatenate(self.texts))
+        codes = np.concatenate([
+            joined[offset + np.where(codes < 0, len(chunk) - 1, codes)]
+            for offset, codes, chunk in zip(offsets, self.codes, self.texts, strict=True)
+        ])
         return stripped(pd.Categorical.from_codes(codes[:rows], categories=pd.Index(
             texts, dtype=object)))
 
