@@ -18,7 +18,7 @@ import pandas as pd
 
 from dsr_analysis.cells import POOLED_NAME, TOTAL_COLUMN
 from dsr_analysis.codebook import Question
-from dsr_analysis.group_shares import answer_codes, share_frame, start_ages
+from dsr_analysis.group_shares import share_frame, start_ages
 from dsr_analysis.measures import DEVELOPMENT_CODES
 from dsr_analysis.panel import Panel
 
@@ -36,7 +36,10 @@ def grouped_mean_sd(values: np.ndarray, key: np.ndarray) -> pd.DataFrame:
     >>> grouped_mean_sd(values, np.array([0] * 10 + [1])).values.tolist()
     [[10.0, 4.456, 1.1284423876398042], [1.0, 2.0, nan]]
     """
-    grouped = pd.Series(values, dtype="Float64").groupby(key, sort=True)
+    # Keys as the codes of a categorical: grouping needs no hashing of them.
+    size = int(key.max(initial=-1)) + 1
+    codes = pd.Categorical.from_codes(key, categories=pd.RangeIndex(size))
+    grouped = pd.Series(values, dtype="Float64").groupby(codes, sort=True, observed=True)
     return pd.DataFrame({
         "n": grouped.count().to_numpy(dtype=np.int64),
         "value": grouped.mean().to_numpy(dtype=np.float64, na_value=np.nan),
@@ -44,26 +47,36 @@ def grouped_mean_sd(values: np.ndarray, key: np.ndarray) -> pd.DataFrame:
     }, index=grouped.count().index)
 
 
-def _named(result: pd.DataFrame, names: list[str], **keys) -> pd.DataFrame:
-    """``result`` of :func:`grouped_mean_sd` with its municipality (and other key columns)."""
-    frame = pd.DataFrame({"municipality": names, **keys}) if names else pd.DataFrame(keys)
-    frame = frame.assign(n=result["n"].to_numpy(dtype=np.int64), value=result["value"].to_numpy(),
-                         sd=result["sd"].to_numpy())
-    return frame
+def place_means(
+    panel: Panel, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], width: int = 1
+) -> tuple[list[str], np.ndarray, pd.DataFrame]:
+    """Means of groups by place (a municipality's code, or ``len(municipalities)`` for
+    "Alle") and a sub-key below ``width``, in one grouped reduction.
+
+    Each part is (values, places, sub-keys): a value may belong to several groups (its
+    municipality's and the pooled one), so it is listed in several parts, each part's values
+    in the order the group should take them. Returns each group's municipality name, its
+    sub-key and :func:`grouped_mean_sd`.
+    """
+    values = np.concatenate([part[0] for part in parts])
+    keys = np.concatenate([place * width + sub for _, place, sub in parts])
+    result = grouped_mean_sd(values, keys)
+    place, sub = np.divmod(result.index.to_numpy(), width)
+    names = [*panel.municipalities, POOLED_NAME]
+    return [names[p] for p in place], sub, result.reset_index(drop=True)
 
 
 def _by_place(panel: Panel, values: np.ndarray, place: np.ndarray) -> pd.DataFrame:
-    """Means per municipality, then of all ``values`` ("Alle"), in the order given."""
-    municipal = grouped_mean_sd(values, place)
-    pooled = grouped_mean_sd(values, np.zeros(len(values), dtype=np.int64))
-    names = [panel.municipalities[p] for p in municipal.index] + [POOLED_NAME] * len(pooled)
-    return _named(pd.concat([municipal, pooled], ignore_index=True), names)
+    """Means per municipality and of all ``values`` ("Alle"), in the order given."""
+    zero = np.zeros(len(values), dtype=np.int64)
+    pooled = np.full(len(values), len(panel.municipalities), dtype=np.int64)
+    names, _, result = place_means(panel, [(values, place, zero), (values, pooled, zero)])
+    return result.assign(municipality=names)[["municipality", "n", "value", "sd"]]
 
 
-def mean_age(panel: Panel, export: pd.DataFrame, question: Question,
-             by_period: bool) -> pd.DataFrame:
+def mean_age(panel: Panel, question: Question, by_period: bool) -> pd.DataFrame:
     """Mean age at the start registration, children with a known age (Table 7-14)."""
-    ages = start_ages(panel, export, question)
+    ages = start_ages(panel, question)
     known = np.flatnonzero(~np.isnan(ages))
     children = known[np.lexsort((known, panel.child_municipality[known]))]
     values = ages[children]
@@ -71,19 +84,19 @@ def mean_age(panel: Panel, export: pd.DataFrame, question: Question,
     if not by_period:
         return _by_place(panel, values, place)
     period = panel.child_period[children]
-    width = len(panel.periods) + 1
-    dated = period < len(panel.periods)
-    parts = []
-    by_both = grouped_mean_sd(values[dated], place[dated] * width + period[dated])
-    parts.append(_named(by_both, [panel.municipalities[k // width] for k in by_both.index],
-                        period=[panel.periods[k % width] for k in by_both.index]))
-    every = _by_place(panel, values, place)
-    parts.append(every.assign(period=TOTAL_COLUMN))
-    pooled = grouped_mean_sd(values[dated], period[dated])
-    parts.append(_named(pooled, [POOLED_NAME] * len(pooled),
-                        period=[panel.periods[k] for k in pooled.index]))
-    frame = pd.concat(parts, ignore_index=True).astype({"period": object})
-    return frame[["municipality", "period", "n", "value", "sd"]]
+    total = len(panel.periods)  # the sub-key of "Total" (and of no period, left out)
+    dated = period < total
+    pooled = np.full(len(values), len(panel.municipalities), dtype=np.int64)
+    every = np.full(len(values), total, dtype=np.int64)
+    names, sub, result = place_means(panel, [
+        (values[dated], place[dated], period[dated]),
+        (values, place, every),
+        (values[dated], pooled[dated], period[dated]),
+        (values, pooled, every),
+    ], width=total + 1)
+    periods = np.array([*panel.periods, TOTAL_COLUMN], dtype=object)
+    return result.assign(municipality=names, period=periods[sub])[
+        ["municipality", "period", "n", "value", "sd"]]
 
 
 def valid_rows(panel: Panel, scores: np.ndarray, dont_know: int) -> np.ndarray:
@@ -92,30 +105,26 @@ def valid_rows(panel: Panel, scores: np.ndarray, dont_know: int) -> np.ndarray:
     return panel.by_child[valid[panel.by_child]]
 
 
-def wave_means(panel: Panel, export: pd.DataFrame, question: Question,
-               dont_know: int) -> pd.DataFrame:
+def wave_means(panel: Panel, question: Question, dont_know: int) -> pd.DataFrame:
     """Mean valid score per municipality, item and wave (Tables 7-20, 7-23, 7-26)."""
     parts = []
+    width = int(panel.wave.max(initial=0)) + 1
+    pooled_place = len(panel.municipalities)
     for item in question.items:
-        scores = answer_codes(export, item.column)
+        scores = panel.codes(item.column)
         rows = valid_rows(panel, scores, dont_know)
         values = scores[rows].astype(np.float64)
         wave = panel.wave[rows]
-        width = int(wave.max(initial=0)) + 1
         place = panel.child_municipality[panel.child[rows]]
-        municipal = grouped_mean_sd(values, place * width + wave)
-        pooled = grouped_mean_sd(values, wave)
-        names = [panel.municipalities[k // width] for k in municipal.index]
-        waves = [k % width for k in municipal.index] + list(pooled.index)
-        frame = _named(pd.concat([municipal, pooled], ignore_index=True),
-                       names + [POOLED_NAME] * len(pooled), item=item.column,
-                       wave=np.array(waves, dtype=np.int64))
-        parts.append(frame)
+        pooled = np.full(len(rows), pooled_place, dtype=np.int64)
+        names, waves, result = place_means(panel, [(values, place, wave),
+                                                   (values, pooled, wave)], width)
+        parts.append(result.assign(municipality=names, item=item.column, wave=waves))
     return pd.concat(parts, ignore_index=True)[["municipality", "item", "wave", "n", "value",
                                                 "sd"]]
 
 
-def paired_scores(panel: Panel, export: pd.DataFrame, column: str,
+def paired_scores(panel: Panel, column: str,
                   dont_know: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The development set of one item: children (in the order of their ids) with a valid
     start score and a valid later one, their start score and their latest valid score.
@@ -123,7 +132,13 @@ def paired_scores(panel: Panel, export: pd.DataFrame, column: str,
     As :func:`dsr_analysis.measures.development_set`: the latest is the valid score of the
     highest later wave.
     """
-    scores = answer_codes(export, column)
+    return panel.memoised(("paired", column, dont_know),
+                          lambda: _paired_scores(panel, column, dont_know))
+
+
+def _paired_scores(panel: Panel, column: str,
+                   dont_know: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    scores = panel.codes(column)
     rows = valid_rows(panel, scores, dont_know)
     start = np.full(panel.children, -1, dtype=np.int64)
     first = rows[panel.wave[rows] == 1]
@@ -138,12 +153,12 @@ def paired_scores(panel: Panel, export: pd.DataFrame, column: str,
     return paired, start[paired], latest[paired]
 
 
-def start_latest_means(panel: Panel, export: pd.DataFrame, question: Question,
+def start_latest_means(panel: Panel, question: Question,
                        dont_know: int) -> pd.DataFrame:
     """Mean score at start and at the latest valid follow-up, development set (7-21, 7-24)."""
     parts = []
     for item in question.items:
-        children, start, latest = paired_scores(panel, export, item.column, dont_know)
+        children, start, latest = paired_scores(panel, item.column, dont_know)
         place = panel.child_municipality[children]
         for code, values in (("start", start), ("latest", latest)):
             parts.append(_by_place(panel, values, place).assign(item=item.column, code=code))
@@ -151,12 +166,12 @@ def start_latest_means(panel: Panel, export: pd.DataFrame, question: Question,
                                                 "sd"]]
 
 
-def start_latest_change(panel: Panel, export: pd.DataFrame, question: Question,
+def start_latest_change(panel: Panel, question: Question,
                         dont_know: int) -> pd.DataFrame:
     """Mean change from start to latest valid score of the same children (latest - start)."""
     parts = []
     for item in question.items:
-        children, start, latest = paired_scores(panel, export, item.column, dont_know)
+        children, start, latest = paired_scores(panel, item.column, dont_know)
         place = panel.child_municipality[children]
         parts.append(_by_place(panel, latest - start, place).assign(item=item.column))
     return pd.concat(parts, ignore_index=True)[["municipality", "item", "n", "value", "sd"]]
@@ -176,13 +191,13 @@ def development_positions(change: np.ndarray, small_max_steps: int) -> np.ndarra
     return np.where(change == 0, 2, np.where(change > 0, positive, negative))
 
 
-def development_shares(panel: Panel, export: pd.DataFrame, question: Question,
+def development_shares(panel: Panel, question: Question,
                        dont_know: int, small_max_steps: int) -> pd.DataFrame:
     """Share of children per development category, start vs latest (7-22, 7-25, 7-28)."""
     sign = -1 if question.better == "lower" else 1
     parts = []
     for item in question.items:
-        children, start, latest = paired_scores(panel, export, item.column, dont_know)
+        children, start, latest = paired_scores(panel, item.column, dont_know)
         category = development_positions(sign * (latest - start), small_max_steps)
         paired = np.zeros(panel.children, dtype=bool)
         paired[children] = True

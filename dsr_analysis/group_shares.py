@@ -25,24 +25,19 @@ from dsr_analysis.codebook import Question
 from dsr_analysis.panel import Panel, pooled_groups
 
 
-def answer_codes(export: pd.DataFrame, column: str) -> np.ndarray:
-    """A column of whole-number codes as ``int64``, -1 where empty."""
-    return export[column].to_numpy(dtype=np.int64, na_value=-1)
-
-
-def answered_rows(export: pd.DataFrame, question: Question) -> np.ndarray:
+def answered_rows(panel: Panel, question: Question) -> np.ndarray:
     """Rows that answered ``question`` (a multiple-choice one: any of its option columns)."""
-    answered = np.zeros(len(export), dtype=bool)
+    answered = np.zeros(len(panel.wave), dtype=bool)
     for column in question.columns:
-        answered |= export[column].notna().to_numpy()
+        answered |= panel.codes(column) >= 0
     return answered
 
 
-def chosen_rows(export: pd.DataFrame, question: Question, code: int) -> np.ndarray:
+def chosen_rows(panel: Panel, question: Question, code: int) -> np.ndarray:
     """Rows that chose option ``code`` (a multiple-choice one: its column holds 1)."""
     if question.is_multiple_choice:
-        return answer_codes(export, f"{question.id}_{code}") == 1
-    return answer_codes(export, question.columns[0]) == code
+        return panel.codes(f"{question.id}_{code}") == 1
+    return panel.codes(question.columns[0]) == code
 
 
 def share_frame(
@@ -84,9 +79,9 @@ def children_count(panel: Panel) -> pd.DataFrame:
     return keys.assign(n=n.astype(np.int64), count=n.astype(np.int64), value=n.astype(float))
 
 
-def start_ages(panel: Panel, export: pd.DataFrame, question: Question) -> np.ndarray:
+def start_ages(panel: Panel, question: Question) -> np.ndarray:
     """Each child's age at its start registration (NaN without one, or without an age)."""
-    ages = export[question.columns[0]].to_numpy(dtype=np.float64, na_value=np.nan)
+    ages = panel.export[question.columns[0]].to_numpy(dtype=np.float64, na_value=np.nan)
     started = panel.start_row >= 0
     found = np.full(panel.children, np.nan)
     found[started] = ages[panel.start_row[started]]
@@ -94,10 +89,10 @@ def start_ages(panel: Panel, export: pd.DataFrame, question: Question) -> np.nda
 
 
 def age_group_shares(
-    panel: Panel, export: pd.DataFrame, question: Question, by_period: bool
+    panel: Panel, question: Question, by_period: bool
 ) -> pd.DataFrame:
     """Share of children per whole-year age group at the start (Table 7-1)."""
-    ages = start_ages(panel, export, question)
+    ages = start_ages(panel, question)
     known = ~np.isnan(ages)
     groups = np.floor(ages)
     counts = [panel.group_counts(known & (groups == code)) for code in question.codes]
@@ -106,35 +101,34 @@ def age_group_shares(
 
 def ever_shares(
     panel: Panel,
-    export: pd.DataFrame,
     question: Question,
     by_period: bool,
     rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Share of children choosing each option at least once among ``rows`` (all by default)."""
-    within = np.ones(len(export), dtype=bool) if rows is None else rows
-    answered = panel.child_any(answered_rows(export, question) & within)
+    within = np.ones(len(panel.wave), dtype=bool) if rows is None else rows
+    answered = panel.child_any(answered_rows(panel, question) & within)
     counts = [
-        panel.group_counts(panel.child_any(chosen_rows(export, question, code) & within))
+        panel.group_counts(panel.child_any(chosen_rows(panel, question, code) & within))
         for code in question.codes
     ]
     return share_frame(panel, panel.group_counts(answered), counts, question.codes, by_period)
 
 
 def start_shares(
-    panel: Panel, export: pd.DataFrame, question: Question, by_period: bool
+    panel: Panel, question: Question, by_period: bool
 ) -> pd.DataFrame:
     """Share of children choosing each option at the start registration (7-1 to 7-7)."""
-    return ever_shares(panel, export, question, by_period, panel.wave == 1)
+    return ever_shares(panel, question, by_period, panel.wave == 1)
 
 
 def first_answer_shares(
-    panel: Panel, export: pd.DataFrame, question: Question, by_period: bool
+    panel: Panel, question: Question, by_period: bool
 ) -> pd.DataFrame:
     """Distribution of each child's first answer to a single-choice question (Table 7-9)."""
     if question.is_multiple_choice:
         raise ValueError(f"question {question.id!r}: a first answer needs a single choice")
-    codes = answer_codes(export, question.columns[0])
+    codes = panel.codes(question.columns[0])
     ordered = panel.by_child[codes[panel.by_child] >= 0]
     children = panel.child[ordered]
     first = np.ones(len(ordered), dtype=bool)
@@ -148,15 +142,14 @@ def first_answer_shares(
 
 def ever_yes_shares(
     panel: Panel,
-    export: pd.DataFrame,
     question: Question,
     by_period: bool,
     yes_code: int = 1,
     no_code: int = 2,
 ) -> pd.DataFrame:
     """Children ever answered "Ja", against the others with a yes/no answer (Table 7-10)."""
-    yes = chosen_rows(export, question, yes_code)
-    answered = panel.child_any(yes | chosen_rows(export, question, no_code))
+    yes = chosen_rows(panel, question, yes_code)
+    answered = panel.child_any(yes | chosen_rows(panel, question, no_code))
     ever_yes = panel.child_any(yes)
     counts = [panel.group_counts(ever_yes), panel.group_counts(answered & ~ever_yes)]
     return share_frame(panel, panel.group_counts(answered), counts, [yes_code, no_code],
@@ -165,7 +158,6 @@ def ever_yes_shares(
 
 def quarter_shares(
     panel: Panel,
-    export: pd.DataFrame,
     question: Question,
     by_period: bool,
     exclude_codes: Sequence[int] = (),
@@ -174,10 +166,10 @@ def quarter_shares(
 
     A registration that chose one of ``exclude_codes`` is left out first.
     """
-    kept = answered_rows(export, question)
+    kept = answered_rows(panel, question)
     for code in exclude_codes:
-        kept &= ~chosen_rows(export, question, code)
+        kept &= ~chosen_rows(panel, question, code)
     codes = [code for code in question.codes if code not in exclude_codes]
-    counts = [panel.row_group_counts(kept & chosen_rows(export, question, c)) for c in codes]
+    counts = [panel.row_group_counts(kept & chosen_rows(panel, question, c)) for c in codes]
     n = panel.group_counts(panel.child_any(kept))
     return share_frame(panel, n, counts, codes, by_period, panel.row_group_counts(kept))

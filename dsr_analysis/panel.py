@@ -28,8 +28,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,9 +45,11 @@ class Panel:
     ``child_period`` is a child's period's position in the codebook's periods, or
     ``len(periods)`` when its start registration is in none of them (or it has none);
     ``start_row`` is the row of its start registration (wave 1), -1 without one.
-    ``by_child`` orders the rows by child (in the order of the ids) and wave.
+    ``by_child`` orders the rows by child (in the order of the ids) and wave. ``export`` is
+    the export itself, whose answer columns :meth:`codes` converts once each.
     """
 
+    export: pd.DataFrame = field(repr=False)
     municipalities: tuple[str, ...]
     periods: tuple[int, ...]
     child: np.ndarray
@@ -56,6 +58,7 @@ class Panel:
     child_period: np.ndarray
     start_row: np.ndarray
     by_child: np.ndarray
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, export: pd.DataFrame, codebook: Codebook | None = None) -> Panel:
@@ -85,6 +88,7 @@ class Panel:
         child_period = np.full(len(ids), len(periods), dtype=np.int64)
         child_period[child[starts]] = row_period[starts]
         return cls(
+            export=export,
             municipalities=tuple(str(name) for name in names),
             periods=periods,
             child=child.astype(np.int64),
@@ -94,6 +98,17 @@ class Panel:
             start_row=start_row,
             by_child=np.lexsort((wave, child)),
         )
+
+    def memoised(self, key: tuple, make: Callable[[], object]):
+        """``make()``, made once per panel and ``key`` (a measure reads it again)."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
+
+    def codes(self, column: str) -> np.ndarray:
+        """A column of whole-number codes as ``int64``, -1 where empty (converted once)."""
+        return self.memoised(("codes", column), lambda: self.export[column].to_numpy(
+            dtype=np.int64, na_value=-1))
 
     @property
     def children(self) -> int:

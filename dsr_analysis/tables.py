@@ -35,9 +35,8 @@ _WHOLE_NUMBERS = {"count": "Int64", "n": "Int64", "denominator": "Int64"}
 
 @dataclass(frozen=True)
 class MonitoringData:
-    """A validated export with its panel (:mod:`dsr_analysis.panel`): what every measure reads."""
+    """A validated export's panel (:mod:`dsr_analysis.panel`): what every measure reads."""
 
-    export: pd.DataFrame
     panel: Panel
     synthetic: bool
 
@@ -45,7 +44,7 @@ class MonitoringData:
 def monitoring_data(export: pd.DataFrame, codebook: Codebook) -> MonitoringData:
     """The export's panel, made once for every table."""
     synthetic = bool(export["synthetic"].any()) if "synthetic" in export else False
-    return MonitoringData(export, Panel.of(export, codebook), synthetic)
+    return MonitoringData(Panel.of(export, codebook), synthetic)
 
 
 def _period_labels(codebook: Codebook, language: str) -> dict:
@@ -76,7 +75,7 @@ def _share_cells(result: pd.DataFrame, table: Table, question: Question, codeboo
 def _cells_for_table(table: Table, data: MonitoringData, codebook: Codebook, spec: TablesSpec,
                      language: str) -> pd.DataFrame:
     question = codebook.question(table.question) if table.question else None
-    panel, export, by_period = data.panel, data.export, table.by_period
+    panel, by_period = data.panel, table.by_period
     if table.measure == "children":
         # Figure 6-1 counts the registered children of each municipality: a count whose n is
         # itself (a municipality's n is its own children, never the pooled total).
@@ -85,20 +84,20 @@ def _cells_for_table(table: Table, data: MonitoringData, codebook: Codebook, spe
         return result.assign(n=result["count"], value=result["count"].astype(float),
                              column=TOTAL_COLUMN, label=label, code="children", kind="count")
     if table.measure == "age_groups":
-        result = group_shares.age_group_shares(panel, export, question, by_period)
+        result = group_shares.age_group_shares(panel, question, by_period)
         return _share_cells(result, table, question, codebook, language)
     if table.measure == "mean_age":
-        result = group_means.mean_age(panel, export, question, by_period)
+        result = group_means.mean_age(panel, question, by_period)
         columns = result["period"].map(_period_labels(codebook, language))
         return result.assign(column=columns, label=spec.label("mean_age", language),
                              code="mean_age", count=pd.NA, kind="mean")
     if table.measure in ("start", "ever", "first", "ever_yes", "quarters"):
         if table.measure == "quarters":
             exclude = [codebook.dont_know_code] if table.exclude_dont_know else []
-            result = group_shares.quarter_shares(panel, export, question, by_period, exclude)
+            result = group_shares.quarter_shares(panel, question, by_period, exclude)
         else:
             measure = getattr(group_shares, _SHARE_MEASURES[table.measure])
-            result = measure(panel, export, question, by_period)
+            result = measure(panel, question, by_period)
         return _share_cells(result, table, question, codebook, language)
     return _scale_cells(table, data, question, codebook, spec, language)
 
@@ -113,7 +112,7 @@ def _contrast_rows(table: Table, cells: pd.DataFrame, data: MonitoringData, code
     and as :func:`_contrasts` tells the disclosure control."""
     if table.change:
         question = codebook.question(table.question)
-        change = group_means.start_latest_change(data.panel, data.export, question,
+        change = group_means.start_latest_change(data.panel, question,
                                                  codebook.dont_know_code)
         change = change.assign(column=change["item"].map(_item_labels(question, language)))
         return contrasts.change_rows(change, spec.label("change", language))
@@ -142,9 +141,9 @@ def _item_labels(question: Question, language: str) -> dict[str, str]:
 def _scale_cells(table: Table, data: MonitoringData, question: Question, codebook: Codebook,
                  spec: TablesSpec, language: str) -> pd.DataFrame:
     items = _item_labels(question, language)
-    panel, export, dont_know = data.panel, data.export, codebook.dont_know_code
+    panel, dont_know = data.panel, codebook.dont_know_code
     if table.measure == "wave_means":
-        result = group_means.wave_means(panel, export, question, dont_know)
+        result = group_means.wave_means(panel, question, dont_know)
         return result.assign(
             column=result["item"].map(items),
             label=[spec.label("wave", language, wave=w) for w in result["wave"]],
@@ -152,7 +151,7 @@ def _scale_cells(table: Table, data: MonitoringData, question: Question, codeboo
             count=pd.NA, kind="mean",
         )
     if table.measure == "start_latest":
-        result = group_means.start_latest_means(panel, export, question, dont_know)
+        result = group_means.start_latest_means(panel, question, dont_know)
         return result.assign(
             column=result["item"].map(items),
             label=[spec.label(code, language) for code in result["code"]],
@@ -160,7 +159,7 @@ def _scale_cells(table: Table, data: MonitoringData, question: Question, codeboo
         )
     if table.measure == "development":
         steps = spec.development_small_max_steps[question.type]
-        result = group_means.development_shares(panel, export, question, dont_know, steps)
+        result = group_means.development_shares(panel, question, dont_know, steps)
         return result.assign(
             column=result["item"].map(items),
             label=[spec.development_label(code, language) for code in result["code"]],
