@@ -2,7 +2,11 @@
 
 ``data/tables.yml`` says which measure of which question fills each table; this module runs the
 measures for every municipality and for "Alle", names rows and columns as the report prints them,
-and sends the result through small-cell suppression. One row per published cell:
+and sends the result through small-cell suppression. The measures are computed from the
+export's panel (:mod:`dsr_analysis.panel`): counts once per municipality x start period and
+the pooled groups as their sums (:mod:`dsr_analysis.group_shares`), means one grouped reduction
+per group (:mod:`dsr_analysis.group_means`); tests/test_group_measures.py holds them equal, bit
+for bit, to :mod:`dsr_analysis.measures` on the stacked tidy tables. One row per published cell:
 
 ``table, municipality, column, label, code, n, count, value, denominator, kind, suppressed,
 suppression, synthetic``
