@@ -85,7 +85,7 @@ def t_bounds(mean: np.ndarray, sd: np.ndarray, n: np.ndarray) -> tuple[np.ndarra
     """The bounds of :func:`dsr_analysis.intervals.t_mean`, element by element.
 
     >>> low, high = t_bounds(np.array([4.0, 3.0]), np.array([1.0, np.nan]), np.array([16.0, 1]))
-    >>> (low[0], high[0]) == intervals.t_mean(4.0, 1.0, 16)[1:], np.isnan(low[1])
+    >>> (low[0], high[0]) == intervals.t_mean(4.0, 1.0, 16)[1:], bool(np.isnan(low[1]))
     (True, True)
     """
     low, high = np.full(len(mean), np.nan), np.full(len(mean), np.nan)

@@ -21,7 +21,7 @@ Examples
 >>> panel = Panel.of(frame)
 >>> panel.child.tolist(), panel.child_municipality.tolist(), panel.child_period.tolist()
 ([1, 0, 0], [0, 1], [0, 1])
->>> counts = panel.group_counts(np.ones(2))  # one per child, by municipality and period
+>>> counts = panel.group_counts(np.ones(2, dtype=bool))  # each child, by place and period
 >>> pooled_groups(counts, panel.municipalities, (1, 2, 3), by_period=False)[1].tolist()
 [1, 1, 2]
 """
