@@ -150,13 +150,39 @@ def cpr_like(values: pd.Series) -> pd.Series:
     4     True
     dtype: bool
     """
-    values = values.astype(str)
-    candidates = values[values.str.len() >= 9]
-    candidates = candidates[
-        candidates.str.contains(CPR_ANYWHERE) | candidates.str.fullmatch(NINE_DIGITS.pattern)
-    ]
-    hits = [index for index, text in candidates.items() if looks_like_cpr(text)]
-    return pd.Series(values.index.isin(hits), index=values.index)
+    texts = values.astype(str).tolist()
+    found = np.zeros(len(texts), dtype=bool)
+    for position in np.flatnonzero(six_digits_maybe(texts)):
+        found[position] = looks_like_cpr(texts[position])
+    return pd.Series(found, index=values.index)
+
+
+def six_digits_maybe(texts: list[str], width: int = 64) -> np.ndarray:
+    """Whether each text of nine or more characters may hold six digits in a row.
+
+    A CPR number (:func:`looks_like_cpr`) has six digits in a row, and so has a cell of nine
+    digits. This screen runs over all texts at once, as arrays of character codes; only the
+    few it lets through meet the regular expression. Any non-ASCII character counts as a
+    digit (``\\d`` knows other scripts' digits too), so nothing that might match is missed;
+    a text longer than ``width`` is always let through.
+
+    >>> six_digits_maybe(["FMI-0001r12", "150211-1234", "12345", "x" * 80, "٠١٠٢٠٣١٢٣٤"]).tolist()
+    [False, True, False, True, True]
+    """
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    maybe = lengths > width
+    short = np.flatnonzero((lengths >= 9) & ~maybe)
+    if not len(short):
+        return maybe
+    longest = int(lengths[short].max())
+    characters = np.array([texts[i] for i in short], dtype=f"<U{longest}")
+    codes = characters.view(np.uint32).reshape(len(short), longest)
+    digit = ((codes >= 48) & (codes <= 57)) | (codes > 127)
+    run = digit[:, : longest - 5].copy()
+    for offset in range(1, 6):
+        run &= digit[:, offset : longest - 5 + offset]
+    maybe[short] = run.any(axis=1)
+    return maybe
 
 
 def safe_value(text: str) -> str | None:

@@ -9,6 +9,12 @@ would split differently from Python's :mod:`csv` module (a row longer than the h
 unclosed quote) is read with that module instead, a chunk of rows at a time.
 
 Cells are stripped of surrounding white space; "" is an empty cell.
+
+Why not a columnar reader (pyarrow, Polars, DuckDB)? The grid must split a file exactly as
+:mod:`csv` does (tests/test_grid.py) and number its records as a spreadsheet shows them, blank
+ones included, which those readers do not promise; and after reading, every cell is one small
+integer code, so the rules and the tables run on numpy arrays anyway. Reading costs the C
+parser's pass plus one factorisation of each column's chunk (:class:`_Codes`).
 """
 
 from __future__ import annotations
@@ -66,10 +72,9 @@ def categorical(values: Sequence[str] | np.ndarray | pd.Series | pd.Categorical)
 def stripped(column: pd.Categorical) -> pd.Categorical:
     """``column`` with each category stripped (merging those that become equal), sorted."""
     texts = [str(text).strip() for text in column.categories]
-    distinct = sorted(set(texts) | ({""} if (column.codes < 0).any() else set()))
-    position = {text: index for index, text in enumerate(distinct)}
-    recode = np.array([position[text] for text in texts] + [position.get("", 0)], dtype=np.int64)
+    missing = bool((column.codes < 0).any())
     # Code -1 (missing) picks the last entry: the code of "".
+    recode, distinct = pd.factorize(np.array(texts + [""] * missing, dtype=object), sort=True)
     return pd.Categorical.from_codes(recode[column.codes], categories=pd.Index(distinct, dtype=str))
 
 
@@ -99,8 +104,10 @@ def grid_of(header: list[str], columns: list[pd.Categorical], numbers: np.ndarra
     filled = np.zeros(len(numbers), dtype=bool)
     for column in columns:
         filled |= ~empty_codes(column)
+    if not filled.all():
+        columns = [column[filled] for column in columns]
     rows = pd.DataFrame(
-        {position: column[filled] for position, column in enumerate(columns)},
+        dict(enumerate(columns)),
         index=pd.Index(numbers[filled], dtype=np.int64),
         columns=range(len(columns)),
     )
@@ -145,23 +152,62 @@ def categorical_columns(
     >>> [list(column) for column in columns], count
     ([['1', '2', '', '', '', '2'], ['', '', '', '', '', 'x']], 6)
     """
-    parts: list[list[pd.Categorical]] = []
-    lengths: list[int] = []
-    for count, chunk in chunks:
-        raw = [pd.Categorical(pd.Series(cells, dtype=object).fillna("")) for cells in chunk]
-        if limit is not None and any(len(t) > limit for c in raw for t in c.categories):
+    columns: list[_Codes] = []
+    count = 0
+    for rows, chunk in chunks:
+        while len(columns) < max(width, len(chunk)):
+            columns.append(_Codes(count))
+        for position, column in enumerate(columns):
+            if position < len(chunk):
+                column.add(chunk[position], limit)
+            else:
+                column.pad(rows)
+        count += rows
+    while len(columns) < width:
+        columns.append(_Codes(count))
+    return [column.categorical(count) for column in columns], count
+
+
+class _Codes:
+    """One column's cells, chunk by chunk: each chunk's codes into its own distinct texts.
+
+    Each chunk is factorised once; the chunks' distinct texts are joined (and stripped and
+    sorted, :func:`stripped`) once all are in, so a text costs one look-up per chunk that
+    holds it and no Python code per cell.
+    """
+
+    def __init__(self, rows_before: int) -> None:
+        self.codes: list[np.ndarray] = []
+        self.texts: list[np.ndarray] = []
+        if rows_before:
+            self.pad(rows_before)
+
+    def add(self, cells: np.ndarray, limit: int | None) -> None:
+        codes, distinct = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
+        missing = [""] if (codes < 0).any() else []
+        texts = np.array(["" if text is None else str(text) for text in distinct] + missing,
+                         dtype=object)
+        if limit is not None and any(len(text) > limit for text in texts):
             raise CsvError(f"field larger than field limit ({limit})")
-        parts.append([stripped(column) for column in raw])
-        lengths.append(count)
-        width = max(width, len(chunk))
-    padding = [pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [""]) for n in lengths]
-    empty = pd.Categorical([], categories=pd.Index([""], dtype=str))
-    pairs = list(zip(parts, padding, strict=True))
-    columns = [
-        concatenated([part[p] if p < len(part) else pad for part, pad in pairs]) if parts else empty
-        for p in range(width)
-    ]
-    return columns, sum(lengths)
+        # A missing cell (None or NaN, code -1) is an empty one: the "" appended last.
+        self.codes.append(codes)
+        self.texts.append(texts)
+
+    def pad(self, rows: int) -> None:
+        self.codes.append(np.zeros(rows, dtype=np.int64))
+        self.texts.append(np.array([""], dtype=object))
+
+    def categorical(self, rows: int) -> pd.Categorical:
+        if not self.codes:
+            return pd.Categorical([], categories=pd.Index([""], dtype=str))
+        offsets = np.cumsum([0] + [len(texts) for texts in self.texts[:-1]])
+        joined, texts = pd.factorize(np.concatenate(self.texts))
+        codes = np.concatenate([
+            joined[offset + np.where(codes < 0, len(chunk) - 1, codes)]
+            for offset, codes, chunk in zip(offsets, self.codes, self.texts, strict=True)
+        ])
+        return stripped(pd.Categorical.from_codes(codes[:rows], categories=pd.Index(
+            texts, dtype=object)))
 
 
 def csv_grid(data: bytes, encoding: str, delimiter: str) -> Grid:

@@ -9,7 +9,10 @@ not a missing row.
 
 To get "Alle" or a "Total" column, stack the input with that column overwritten (see
 :func:`with_total`) rather than computing pooled figures by hand: then the pooled figures are
-computed by exactly the same code as the municipal ones.
+computed by exactly the same code as the municipal ones. These functions are the definitions
+(the teaching notebooks and the tests read them); the published tables compute the same
+numbers without stacking, from group counts (:mod:`dsr_analysis.group_shares`,
+:mod:`dsr_analysis.group_means`), which a national export of 300,000 children needs.
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 
 ``data/tables.yml`` says which measure of which question fills each table; this module runs the
 measures for every municipality and for "Alle", names rows and columns as the report prints them,
-and sends the result through small-cell suppression. One row per published cell:
+and sends the result through small-cell suppression. The measures are computed from the
+export's panel (:mod:`dsr_analysis.panel`): counts once per municipality x start period and
+the pooled groups as their sums (:mod:`dsr_analysis.group_shares`), means one grouped reduction
+per group (:mod:`dsr_analysis.group_means`); tests/test_group_measures.py holds them equal, bit
+for bit, to :mod:`dsr_analysis.measures` on the stacked tidy tables. One row per published cell:
 
 ``table, municipality, column, label, code, n, count, value, denominator, kind, suppressed,
 suppression, synthetic``
@@ -17,13 +21,14 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import cells as cells_contract
-from dsr_analysis import config, contrasts, measures, tidy
+from dsr_analysis import config, contrasts, group_means, group_shares
 from dsr_analysis.cells import POOLED_NAME as POOLED
 from dsr_analysis.cells import TOTAL_COLUMN
 from dsr_analysis.codebook import Codebook, Question, default_codebook
 from dsr_analysis.disclosure.model import Contrast, TableSpec
 from dsr_analysis.disclosure.release import suppress
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.panel import Panel
 from dsr_analysis.tables_spec import Table, TablesSpec, closed_columns, load_tables_spec
 
 # `suppression` (primary or secondary) is deliberately not published: it would tell a reader
@@ -33,31 +38,17 @@ _WHOLE_NUMBERS = {"count": "Int64", "n": "Int64", "denominator": "Int64"}
 
 
 @dataclass(frozen=True)
-class TidyData:
-    """The tidy tables of one export, each stacked with an "Alle" copy."""
+class MonitoringData:
+    """A validated export's panel (:mod:`dsr_analysis.panel`): what every measure reads."""
 
-    children: pd.DataFrame
-    answers: pd.DataFrame
-    scores: pd.DataFrame
+    panel: Panel
     synthetic: bool
 
 
-def tidy_data(export: pd.DataFrame, codebook: Codebook) -> TidyData:
-    """Tidy the export once and add the pooled "Alle" rows every table needs."""
-    pooled = {
-        name: measures.with_total(frame, "municipality", POOLED)
-        for name, frame in {
-            "children": tidy.children(export, codebook),
-            "answers": tidy.answers(export, codebook),
-            "scores": tidy.scale_scores(export, codebook),
-        }.items()
-    }
+def monitoring_data(export: pd.DataFrame, codebook: Codebook) -> MonitoringData:
+    """The export's panel, made once for every table."""
     synthetic = bool(export["synthetic"].any()) if "synthetic" in export else False
-    return TidyData(**pooled, synthetic=synthetic)
-
-
-def _by_period(frame: pd.DataFrame) -> pd.DataFrame:
-    return measures.with_total(frame, "period", TOTAL_COLUMN)
+    return MonitoringData(Panel.of(export, codebook), synthetic)
 
 
 def _period_labels(codebook: Codebook, language: str) -> dict:
@@ -85,54 +76,48 @@ def _share_cells(result: pd.DataFrame, table: Table, question: Question, codeboo
     )
 
 
-def _frame_for(data: TidyData, table: Table) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    return _by_period if table.by_period else (lambda frame: frame)
-
-
-def _cells_for_table(table: Table, data: TidyData, codebook: Codebook, spec: TablesSpec,
+def _cells_for_table(table: Table, data: MonitoringData, codebook: Codebook, spec: TablesSpec,
                      language: str) -> pd.DataFrame:
-    by = ["municipality", "period"] if table.by_period else ["municipality"]
-    prepare = _frame_for(data, table)
     question = codebook.question(table.question) if table.question else None
+    panel, by_period = data.panel, table.by_period
     if table.measure == "children":
         # Figure 6-1 counts the registered children of each municipality: a count whose n is
         # itself (a municipality's n is its own children, never the pooled total).
-        result = measures.children_count(data.children)
+        result = group_shares.children_count(panel)
         label = table.label_en if language == "en" else table.label_da
         return result.assign(n=result["count"], value=result["count"].astype(float),
                              column=TOTAL_COLUMN, label=label, code="children", kind="count")
     if table.measure == "age_groups":
-        result = measures.age_group_shares(prepare(data.children), question.codes, by)
+        result = group_shares.age_group_shares(panel, question, by_period)
         return _share_cells(result, table, question, codebook, language)
     if table.measure == "mean_age":
-        result = measures.mean_age(prepare(data.children), by)
+        result = group_means.mean_age(panel, question, by_period)
         columns = result["period"].map(_period_labels(codebook, language))
         return result.assign(column=columns, label=spec.label("mean_age", language),
                              code="mean_age", count=pd.NA, kind="mean")
     if table.measure in ("start", "ever", "first", "ever_yes", "quarters"):
-        answers = prepare(data.answers)
-        if table.measure == "start":
-            result = measures.start_shares(answers, question, by)
-        elif table.measure == "ever":
-            result = measures.ever_shares(answers, question, by)
-        elif table.measure == "first":
-            result = measures.first_answer_shares(answers, question, by)
-        elif table.measure == "ever_yes":
-            result = measures.ever_yes_shares(answers, question, by)
-        else:
+        if table.measure == "quarters":
             exclude = [codebook.dont_know_code] if table.exclude_dont_know else []
-            result = measures.quarter_shares(answers, question, by, exclude_codes=exclude)
+            result = group_shares.quarter_shares(panel, question, by_period, exclude)
+        else:
+            measure = getattr(group_shares, _SHARE_MEASURES[table.measure])
+            result = measure(panel, question, by_period)
         return _share_cells(result, table, question, codebook, language)
-    return _scale_cells(table, data, question, spec, language)
+    return _scale_cells(table, data, question, codebook, spec, language)
 
 
-def _contrast_rows(table: Table, cells: pd.DataFrame, data: TidyData, codebook: Codebook,
+_SHARE_MEASURES = {"start": "start_shares", "ever": "ever_shares",
+                   "first": "first_answer_shares", "ever_yes": "ever_yes_shares"}
+
+
+def _contrast_rows(table: Table, cells: pd.DataFrame, data: MonitoringData, codebook: Codebook,
                    spec: TablesSpec, language: str) -> pd.DataFrame:
     """The table's contrast rows (see dsr_analysis.contrasts), named as the report prints
     and as :func:`_contrasts` tells the disclosure control."""
     if table.change:
         question = codebook.question(table.question)
-        change = measures.start_latest_change(data.scores, question)
+        change = group_means.start_latest_change(data.panel, question,
+                                                 codebook.dont_know_code)
         change = change.assign(column=change["item"].map(_item_labels(question, language)))
         return contrasts.change_rows(change, spec.label("change", language))
     if table.contrast:
@@ -157,11 +142,12 @@ def _item_labels(question: Question, language: str) -> dict[str, str]:
     return {item.column: item.label(language) for item in question.items}
 
 
-def _scale_cells(table: Table, data: TidyData, question: Question, spec: TablesSpec,
-                 language: str) -> pd.DataFrame:
+def _scale_cells(table: Table, data: MonitoringData, question: Question, codebook: Codebook,
+                 spec: TablesSpec, language: str) -> pd.DataFrame:
     items = _item_labels(question, language)
+    panel, dont_know = data.panel, codebook.dont_know_code
     if table.measure == "wave_means":
-        result = measures.wave_means(data.scores, question)
+        result = group_means.wave_means(panel, question, dont_know)
         return result.assign(
             column=result["item"].map(items),
             label=[spec.label("wave", language, wave=w) for w in result["wave"]],
@@ -169,7 +155,7 @@ def _scale_cells(table: Table, data: TidyData, question: Question, spec: TablesS
             count=pd.NA, kind="mean",
         )
     if table.measure == "start_latest":
-        result = measures.start_latest_means(data.scores, question)
+        result = group_means.start_latest_means(panel, question, dont_know)
         return result.assign(
             column=result["item"].map(items),
             label=[spec.label(code, language) for code in result["code"]],
@@ -177,7 +163,7 @@ def _scale_cells(table: Table, data: TidyData, question: Question, spec: TablesS
         )
     if table.measure == "development":
         steps = spec.development_small_max_steps[question.type]
-        result = measures.development_shares(data.scores, question, steps)
+        result = group_means.development_shares(panel, question, dont_know, steps)
         return result.assign(
             column=result["item"].map(items),
             label=[spec.development_label(code, language) for code in result["code"]],
@@ -316,7 +302,7 @@ def unsuppressed_cells(export: pd.DataFrame, codebook: Codebook | None = None,
     """Every published cell of every table, before suppression (for audits and tests)."""
     codebook = codebook or default_codebook()
     spec = load_tables_spec()
-    data = tidy_data(export, codebook)
+    data = monitoring_data(export, codebook)
     parts = []
     for table in spec.tables:
         cells = contrasts.with_intervals(_cells_for_table(table, data, codebook, spec, language))
