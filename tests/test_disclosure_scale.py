@@ -111,3 +111,85 @@ def test_a_published_value_over_a_hidden_number_is_a_finding(published):
     out.loc[hidden, "value"] = 0.5
     found = table_findings(out, SPEC, K)
     assert (found["problem"] == "a published value depends on a hidden number").sum() == 2
+
+
+# ------------------------------------------------------------------- the family cache --
+
+
+def two_tables(bump: int = 0) -> pd.DataFrame:
+    """Tables T and U, independent of each other; ``bump`` moves one child in U."""
+    t = release(6, seed=5)
+    u = release(6, seed=8).assign(table="U")
+    where = (u["municipality"].isin(["M02", "Alle"])) & (u["column"].isin(["P1", "Total"]))
+    u.loc[where & (u["label"] == "x"), "count"] += bump
+    u.loc[where & (u["label"] == "y"), "count"] -= bump
+    u["value"] = u["count"] / u["n"]
+    return pd.concat([t, u], ignore_index=True)
+
+
+TWO_SPECS = {**SPEC, "U": TableSpec(population="q", exclusive=True,
+                                     additive_columns={"Total": ["P1", "P2"]})}
+
+
+def protected(cells, cache):
+    from dsr_analysis.disclosure.protect import protect
+
+    model = build_model(cells, TWO_SPECS)
+    return model, protect(model, K, cache=cache)
+
+
+def test_a_cache_hit_gives_the_pattern_of_a_fresh_solve(tmp_path):
+    from dsr_analysis.disclosure.cache import FamilyCache
+
+    cells = two_tables()
+    model, fresh = protected(cells, None)
+    cache = FamilyCache(tmp_path)
+    _, first = protected(cells, cache)
+    assert cache.hits == 0 and cache.misses > 1
+    again = FamilyCache(tmp_path)
+    _, second = protected(cells, again)
+    assert again.misses == 0 and again.hits == cache.misses
+    assert (first.hidden == fresh.hidden).all() and (second.hidden == fresh.hidden).all()
+
+
+def test_a_changed_table_re_solves_only_its_own_families(tmp_path):
+    from dsr_analysis.disclosure.cache import FamilyCache
+
+    def families(cells):
+        counted = FamilyCache(tmp_path / "count" / str(len(cells)))
+        protected(cells, counted)
+        return counted.misses
+
+    cells = two_tables(bump=1)
+    in_t, in_u = families(cells[cells["table"] == "T"]), families(cells[cells["table"] == "U"])
+    assert in_t >= 1 and in_u >= 1
+    protected(two_tables(), FamilyCache(tmp_path / "shared"))
+    cache = FamilyCache(tmp_path / "shared")
+    _, pattern = protected(cells, cache)
+    _, fresh = protected(cells, None)
+    assert (pattern.hidden == fresh.hidden).all()
+    # T's families are read back; U's (the changed table's) are solved again.
+    assert (cache.hits, cache.misses) == (in_t, in_u)
+
+
+def test_a_cache_entry_that_does_not_hide_the_primaries_is_not_used(tmp_path):
+    from dsr_analysis.disclosure.cache import FamilyCache
+
+    cells = two_tables()
+    cache = FamilyCache(tmp_path)
+    _, fresh = protected(cells, cache)
+    for entry in tmp_path.rglob("*.json"):
+        entry.write_text("[]", encoding="utf-8")   # an empty pattern: hides nothing
+    _, again = protected(cells, FamilyCache(tmp_path))
+    assert (again.hidden == fresh.hidden).all()
+
+
+def test_the_cache_can_be_turned_off_or_moved(monkeypatch, tmp_path):
+    from dsr_analysis.disclosure.cache import DEFAULT_FOLDER, default_cache
+
+    monkeypatch.setenv("DSR_SUPPRESSION_CACHE", "off")
+    assert default_cache() is None
+    monkeypatch.setenv("DSR_SUPPRESSION_CACHE", str(tmp_path))
+    assert default_cache().folder == tmp_path
+    monkeypatch.delenv("DSR_SUPPRESSION_CACHE")
+    assert default_cache().folder == DEFAULT_FOLDER
