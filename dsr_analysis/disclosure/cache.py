@@ -47,6 +47,11 @@ def _code_version() -> bytes:
     return digest.digest()
 
 
+#: What :meth:`FamilyCache.get` returns for a family no pattern within it protects (it is
+#: then grown by its neighbours and solved again).
+INFEASIBLE = np.zeros(0, dtype=int)
+
+
 class FamilyCache:
     """Solved families under ``folder``, keyed by :func:`family_key`.
 
@@ -59,6 +64,9 @@ class FamilyCache:
     >>> cache.put("ab" * 32, np.array([0, 3]))
     >>> cache.get("ab" * 32).tolist()
     [0, 3]
+    >>> cache.put("cd" * 32, None)
+    >>> cache.get("cd" * 32) is INFEASIBLE
+    True
     """
 
     def __init__(self, folder: Path):
@@ -70,20 +78,24 @@ class FamilyCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> np.ndarray | None:
-        """The hidden positions within the family, or None if it was never solved."""
+        """The hidden positions within the family (empty: none protects it, see
+        :data:`INFEASIBLE`), or None if it was never solved."""
         try:
-            positions = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            positions = INFEASIBLE if entry == "infeasible" else np.asarray(entry, dtype=int)
+        except (OSError, ValueError, TypeError):
             self.misses += 1
             return None
         self.hits += 1
-        return np.asarray(positions, dtype=int)
+        return positions
 
-    def put(self, key: str, positions: np.ndarray) -> None:
+    def put(self, key: str, positions: np.ndarray | None) -> None:
+        """Keep a family's hidden positions, or None: no pattern within it protects it."""
+        entry = "infeasible" if positions is None else [int(p) for p in positions]
         try:
             path = self._path(key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(path, json.dumps([int(p) for p in positions]))
+            atomic_write_text(path, json.dumps(entry))
         except OSError:
             pass  # a read-only or full build folder: the result is still right, only slower
 
@@ -116,6 +128,9 @@ def family_key(problem, version: bytes) -> str:
         matrix = matrix.tocsr()
         feed(np.asarray(matrix.shape), matrix.indptr.astype(np.int64),
              matrix.indices.astype(np.int64), matrix.data.astype(float))
-    for weight, inside in problem.rows:
-        feed(np.array([weight, len(inside)], dtype=float), np.asarray(inside, dtype=np.int64))
+    weights = np.array([weight for weight, _ in problem.rows], dtype=float)
+    lengths = np.array([len(inside) for _, inside in problem.rows], dtype=np.int64)
+    inside = np.fromiter((j for _, members in problem.rows for j in members), np.int64,
+                         int(lengths.sum()))
+    feed(weights, lengths, inside)
     return digest.hexdigest()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from dsr_analysis.disclosure.cache import FamilyCache, family_key
+from dsr_analysis.disclosure.cache import INFEASIBLE, FamilyCache, family_key
 from dsr_analysis.disclosure.family import FamilyProblem, Infeasible
 from dsr_analysis.disclosure.model import Model
 from dsr_analysis.disclosure.relations import touching_rows
@@ -163,6 +163,8 @@ def _solved(problem: FamilyProblem, cache: FamilyCache | None) -> np.ndarray:
         return problem.solve()
     key = family_key(problem, cache.version)
     positions = cache.get(key)
+    if positions is INFEASIBLE:
+        raise Infeasible
     size = len(problem.family)
     if positions is not None and positions.size and positions.min() >= 0 \
             and positions.max() < size:
@@ -173,7 +175,11 @@ def _solved(problem: FamilyProblem, cache: FamilyCache | None) -> np.ndarray:
         # An entry that does not hide what the family must hide is no solution of it.
         if (y >= must).all() and not (y & problem.barred).any():
             return problem.family[y]
-    chosen = problem.solve()
+    try:
+        chosen = problem.solve()
+    except Infeasible:
+        cache.put(key, None)
+        raise
     cache.put(key, np.flatnonzero(np.isin(problem.family, chosen)))
     return chosen
 
