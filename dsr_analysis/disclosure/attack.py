@@ -37,7 +37,8 @@ _SLACK = 1e-6
 _INTEGER_CHECK_WIDTH = 4
 
 
-def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True) -> pd.DataFrame:
+def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True,
+                    enough: np.ndarray | None = None) -> pd.DataFrame:
     """The smallest and largest value of every unknown node given the known ones.
 
     Parameters
@@ -48,11 +49,18 @@ def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True) -> pd
         Which nodes the reader knows (published, or zero by construction).
     integer
         Also run integer programs on narrow ranges of whole-number nodes.
+    enough
+        Per node, a width of range that settles every question asked of it (default: none
+        does). Every program solved finds a table consistent with the release; once two such
+        tables (whole-numbered ones, for a whole-number node when ``integer``) put a node at
+        least ``enough`` apart, its range is at least that wide and its exact ends are not
+        sought: ``low`` and ``high`` are then those tables' values and ``exact`` is False.
+        On a large release this skips most of the programs.
 
     Returns
     -------
     pandas.DataFrame
-        One row per unknown node: ``node``, ``key``, ``type``, ``low``, ``high``.
+        One row per unknown node: ``node``, ``key``, ``type``, ``low``, ``high``, ``exact``.
 
     Examples
     --------
@@ -70,17 +78,42 @@ def feasible_ranges(model: Model, known: np.ndarray, integer: bool = True) -> pd
     relations = sparse.vstack([model.equalities, model.inequalities]).tocsr()
     n_eq = model.equalities.shape[0]
     labels = linked_components(model, relations, unknown)
+    need = np.full(len(values), INFINITY) if enough is None else np.asarray(enough, float)
     rows = []
-    for label in np.unique(labels[unknown]):
-        members = np.flatnonzero((labels == label) & unknown)
-        low, high = _component_ranges(model, relations, n_eq, members, values, integer)
-        keys, types = model.nodes["key"], model.nodes["type"]
-        for node, a, b in zip(members, low, high, strict=True):
-            rows.append((int(node), keys.iat[node], types.iat[node], a, b))
-    return pd.DataFrame(rows, columns=["node", "key", "type", "low", "high"])
+    keys, types = model.nodes["key"], model.nodes["type"]
+    # The components in label order, each's members in node order.
+    by_label = np.flatnonzero(unknown)[np.argsort(labels[unknown], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, np.diff(labels[by_label]) != 0])
+    for members in np.split(by_label, starts[1:]):
+        low, high, exact = _component_ranges(model, relations, n_eq, members, values, integer,
+                                             need[members])
+        for node, a, b, sure in zip(members, low, high, exact, strict=True):
+            rows.append((int(node), keys.iat[node], types.iat[node], a, b, bool(sure)))
+    return pd.DataFrame(rows, columns=["node", "key", "type", "low", "high", "exact"])
 
 
-def _component_ranges(model, relations, n_eq, members, values, integer):
+class _Seen:
+    """The smallest and largest value of each member over the tables found so far."""
+
+    def __init__(self, whole: np.ndarray, integer: bool):
+        self.whole = whole if integer else np.zeros(len(whole), bool)
+        self.low = np.full(len(whole), INFINITY)
+        self.high = np.full(len(whole), -INFINITY)
+
+    def add(self, x: np.ndarray) -> None:
+        rounded = np.round(x)
+        integral = bool(np.all(np.abs(x - rounded)[self.whole] <= _SLACK))
+        # A fractional table says nothing about what whole numbers allow.
+        use = ~self.whole | integral
+        x = np.where(self.whole, rounded, x)
+        self.low[use] = np.minimum(self.low[use], x[use])
+        self.high[use] = np.maximum(self.high[use], x[use])
+
+    def wide(self, i: int, need: float) -> bool:
+        return bool(self.high[i] - self.low[i] >= need)
+
+
+def _component_ranges(model, relations, n_eq, members, values, integer, need):
     touching = touching_rows(relations, members)
     known_part = relations[touching] @ np.nan_to_num(values, nan=0.0)
     # Only the unknown members stay variables; the known ones move to the right-hand side.
@@ -93,25 +126,40 @@ def _component_ranges(model, relations, n_eq, members, values, integer):
     size = len(members)
     program = Program(a, lo, hi, np.zeros(size), np.full(size, INFINITY))
     low, high = np.zeros(size), np.zeros(size)
+    whole = model.nodes["integer"].to_numpy()[members]
+    seen, exact = _Seen(whole, integer), np.ones(size, bool)
     for i in range(size):
+        solved = 0
         for sense, out in ((1.0, low), (-1.0, high)):
+            if seen.wide(i, need[i]):
+                exact[i] = False
+                break
             cost = np.zeros(size)
             cost[i] = sense
             status, objective = program.optimise(cost)
             out[i] = sense * objective if status == 0 else (INFINITY if sense < 0 else 0.0)
+            solved += 1
+            if status == 0:
+                seen.add(program.values())
+        if not exact[i]:
+            # What was not solved for is what the tables found show (an exact low stays).
+            low[i] = low[i] if solved else seen.low[i]
+            high[i] = seen.high[i]
     if integer:
-        whole = model.nodes["integer"].to_numpy()[members]
-        narrow = whole & (np.floor(high + _SLACK) - np.ceil(low - _SLACK) <= _INTEGER_CHECK_WIDTH)
+        narrow = whole & exact & (
+            np.floor(high + _SLACK) - np.ceil(low - _SLACK) <= _INTEGER_CHECK_WIDTH
+        )
         if narrow.any():
-            exact = Program(a, lo, hi, np.zeros(size), np.full(size, INFINITY), integer=whole)
+            whole_numbers = Program(a, lo, hi, np.zeros(size), np.full(size, INFINITY),
+                                    integer=whole)
             for i in np.flatnonzero(narrow):
                 for sense, out in ((1.0, low), (-1.0, high)):
                     cost = np.zeros(size)
                     cost[i] = sense
-                    status, objective = exact.optimise(cost)
+                    status, objective = whole_numbers.optimise(cost)
                     if status == 0:
                         out[i] = sense * objective
-    return low, high
+    return low, high, exact
 
 
 def truth_findings(model: Model, hidden: np.ndarray, primary: np.ndarray,
@@ -152,15 +200,28 @@ def release_findings(model: Model, min_cell: int, integer: bool = True) -> pd.Da
                      f"a published {what} of {values[node]:g} (below {min_cell})",
                      values[node], values[node]))
     if (~known).any():
-        ranges = feasible_ranges(model, known, integer)
+        ranges = feasible_ranges(model, known, integer, _settling_widths(model, min_cell))
         group = model.sum_group
         by_node = {node: (low, high) for node, low, high in
                    zip(ranges["node"], ranges["low"], ranges["high"], strict=True)}
-        for node, key, kind, low, high in ranges.itertuples(index=False, name=None):
+        for node, key, kind, low, high, _ in ranges.itertuples(index=False, name=None):
             problem = _narrow(kind, low, high, min_cell, group, node, values, by_node)
             if problem:
                 rows.append((key, problem, low, high))
     return pd.DataFrame(rows, columns=["key", "problem", "low", "high"])
+
+
+def _settling_widths(model: Model, min_cell: int) -> np.ndarray:
+    """Per node, a range this wide is never narrow (see :func:`_narrow`): two for a count, a
+    group size or a denominator; for a sum, its mean's protection over the largest group that
+    could be small. The group of a mean is always solved exactly: the mean's verdict reads its
+    ends."""
+    types = model.nodes["type"].to_numpy()
+    widths = np.where(types == "s", 2 * MEAN_PROTECTION * max(min_cell - 1, 1.0),
+                      2 * COUNT_PROTECTION)
+    groups = model.sum_group[model.sum_group >= 0]
+    widths[groups] = INFINITY
+    return widths
 
 
 def _narrow(kind, low, high, min_cell, group, node, values, by_node) -> str:

@@ -81,22 +81,33 @@ def _stray_denominators(model) -> list[dict]:
 def _derived_findings(model) -> list[dict]:
     """Published values or intervals that depend on a hidden number."""
     known = ~np.isnan(model.values)
-    rows = []
     cells = model.cells
-    for r, (value_nodes, interval_nodes) in enumerate(
-        zip(model.value_nodes, model.interval_nodes, strict=True)
-    ):
-        key = tuple(cells.loc[r, KEY])
-        if pd.notna(cells.at[r, "value"]) and not known[list(value_nodes)].all():
-            rows.append(_finding("tables", key, "a published value depends on a hidden number"))
-        for bound in ("ci_low", "ci_high"):
-            if bound in cells and pd.notna(cells.at[r, bound]) and not known[
-                list(interval_nodes)
-            ].all():
-                rows.append(_finding("tables", key, "a published interval depends on a hidden "
+    value_shown = cells["value"].notna().to_numpy()
+    bound_shown = np.zeros(len(cells), bool)
+    for bound in ("ci_low", "ci_high"):
+        if bound in cells:
+            bound_shown |= cells[bound].notna().to_numpy()
+    value_open = _any_unknown(model.value_nodes, known)
+    interval_open = _any_unknown(model.interval_nodes, known)
+    keys = list(cells[KEY].itertuples(index=False, name=None))
+    rows = []
+    for r in np.flatnonzero((value_shown & value_open) | (bound_shown & interval_open)):
+        if value_shown[r] and value_open[r]:
+            rows.append(_finding("tables", keys[r],
+                                 "a published value depends on a hidden number"))
+        if bound_shown[r] and interval_open[r]:
+            rows.append(_finding("tables", keys[r], "a published interval depends on a hidden "
                                                     "number"))
-                break
     return rows
+
+
+def _any_unknown(nodes_of_rows: list[tuple[int, ...]], known: np.ndarray) -> np.ndarray:
+    """For every row, whether any of its nodes is unknown."""
+    lengths = np.fromiter((len(nodes) for nodes in nodes_of_rows), int, len(nodes_of_rows))
+    flat = np.fromiter((node for nodes in nodes_of_rows for node in nodes), int, lengths.sum())
+    row_of = np.repeat(np.arange(len(nodes_of_rows)), lengths)
+    unknown = np.bincount(row_of, weights=~known[flat], minlength=len(nodes_of_rows))
+    return unknown > 0
 
 
 def _small_published(cells: pd.DataFrame, min_cell: int) -> list[dict]:
@@ -286,8 +297,10 @@ def _pinned_into(source, target, shared, specs, min_cell) -> int:
     known = ~np.isnan(model.values)
     if known.all():
         return 0
-    ranges = feasible_ranges(model, known, integer=True)
-    exact = ranges[(ranges["high"] - ranges["low"]).abs() < 1e-6]
+    # Only a node pinned exactly matters: any two tables a thousandth apart settle a node.
+    ranges = feasible_ranges(model, known, integer=True,
+                             enough=np.full(len(model.nodes), 1e-3))
+    exact = ranges[ranges["exact"] & ((ranges["high"] - ranges["low"]).abs() < 1e-6)]
     pinned = dict(zip(exact["node"], exact["low"], strict=True))
     at_source, at_target, at_model = _rows(source), _rows(target), _rows(model.cells)
     learnt = 0

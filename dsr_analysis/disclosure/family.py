@@ -109,14 +109,21 @@ class FamilyProblem:
         """A primary moves only if another member of each of its equalities moves with it."""
         cuts, seen = [], set()
         eq = self.eq.tocsr()
+        by_column = self.eq.tocsc()
+        by_column.sort_indices()
         for p in self.primary:
             at = self.position[p]
-            for row in np.flatnonzero(eq[:, at].toarray().ravel()):
-                others = tuple(int(j) for j in eq[row].indices if j != at)
-                if others and others not in seen:
-                    seen.add(others)
+            rows = by_column.indices[by_column.indptr[at]:by_column.indptr[at + 1]]
+            # Rows in order and zeros dropped, as the dense column's nonzeros were.
+            values = by_column.data[by_column.indptr[at]:by_column.indptr[at + 1]]
+            for row in np.sort(rows[values != 0]):
+                members = eq.indices[eq.indptr[row]:eq.indptr[row + 1]]
+                others = members[members != at]
+                signature = others.tobytes()
+                if len(others) and signature not in seen:
+                    seen.add(signature)
                     weights = np.zeros(len(self.family))
-                    weights[list(others)] = 1.0
+                    weights[others] = 1.0
                     cuts.append((weights, 1.0))
         return cuts
 

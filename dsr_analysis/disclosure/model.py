@@ -145,8 +145,9 @@ def build_model(
             base = own["denominator"][r] if own["denominator"][r] >= 0 else own["n"][r]
             interval_nodes[r] = tuple(sorted({*value_nodes[r], base}))
     where = {key: r for r, key in enumerate(frame[KEY].itertuples(index=False, name=None))}
+    keys = list(where)
     for r in contrasts:
-        ends = _contrast_ends(frame, r, specs, where)
+        ends = _contrast_ends(keys[r], specs, where)
         # A contrast and its interval depend on everything the two compared rows show.
         value_nodes[r] = interval_nodes[r] = tuple(
             sorted({node for end in ends for node in interval_nodes[end]})
@@ -207,9 +208,9 @@ def _row_nodes(r, row, specs, numbers, b: NodeBuilder, own, complete) -> tuple[i
     return (c_at,) if count == 0 else (c_at, base)
 
 
-def _contrast_ends(frame, r, specs, where) -> list[int]:
-    """The two rows a contrast row compares."""
-    table, municipality, column, label = (frame.at[r, c] for c in KEY)
+def _contrast_ends(key: tuple, specs, where) -> list[int]:
+    """The two rows the contrast row of ``key`` compares."""
+    table, municipality, column, label = key
     for contrast in specs[table].contrasts:
         if contrast.axis == "column" and contrast.name == column:
             ends = [(table, municipality, contrast.start, label),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from dsr_analysis.disclosure.cache import INFEASIBLE, FamilyCache, family_key
 from dsr_analysis.disclosure.family import FamilyProblem, Infeasible
 from dsr_analysis.disclosure.model import Model
 from dsr_analysis.disclosure.relations import touching_rows
@@ -100,6 +101,7 @@ def protect(
     min_cell: int,
     keep_hidden: np.ndarray | None = None,
     keep_published: np.ndarray | None = None,
+    cache: FamilyCache | None = None,
 ) -> Protection:
     """Choose the hidden nodes: the primaries and the cheapest complements that protect them.
 
@@ -107,7 +109,8 @@ def protect(
     pattern into this one for groups that cannot have changed since: a number it hid stays
     hidden and is protected like a small one (letting a reader work it out now would undo the
     protection it gave), one it published is known to every reader and so cannot serve as a
-    complement.
+    complement. ``cache`` keeps solved families (:mod:`~dsr_analysis.disclosure.cache`): a
+    family whose program is unchanged is read back instead of solved.
 
     Raises
     ------
@@ -139,7 +142,7 @@ def protect(
             try:
                 problem = FamilyProblem(model, family, primary, levels, row_hidden, rows_of,
                                          hidden, keep_published)
-                chosen = problem.solve()
+                chosen = _solved(problem, cache)
                 break
             except Infeasible:
                 # A relation with a node outside the family pins a primary: solve together.
@@ -152,6 +155,33 @@ def protect(
         for node in chosen:
             row_hidden[rows_of[node]] = True
     return Protection(primary, hidden, levels)
+
+
+def _solved(problem: FamilyProblem, cache: FamilyCache | None) -> np.ndarray:
+    """The family's hidden nodes, from the cache when its program was solved before."""
+    if cache is None:
+        return problem.solve()
+    key = family_key(problem, cache.version)
+    positions = cache.get(key)
+    if positions is INFEASIBLE:
+        raise Infeasible
+    size = len(problem.family)
+    if positions is not None and positions.size and positions.min() >= 0 \
+            and positions.max() < size:
+        y = np.zeros(size, bool)
+        y[positions] = True
+        must = problem.forced.copy()
+        must[[problem.position[p] for p in problem.primary]] = True
+        # An entry that does not hide what the family must hide is no solution of it.
+        if (y >= must).all() and not (y & problem.barred).any():
+            return problem.family[y]
+    try:
+        chosen = problem.solve()
+    except Infeasible:
+        cache.put(key, None)
+        raise
+    cache.put(key, np.flatnonzero(np.isin(problem.family, chosen)))
+    return chosen
 
 
 def _rows_of_nodes(model: Model) -> list[list[int]]:

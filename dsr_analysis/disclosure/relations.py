@@ -9,7 +9,6 @@ scale, a group within another, "at least once" at least "at the start". Each is 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
 from dsr_analysis.cells import POOLED_NAME
@@ -50,16 +49,21 @@ def add_relations(frame, specs, b: NodeBuilder, own) -> None:
             b.relation(kind, name, terms)
 
     _pooled_relations(b, add)
+    labels = frame["label"].to_numpy()
+    is_share = (frame["kind"] == SHARE).to_numpy()
     for table, spec in specs.items():
         rows = frame[(frame["table"] == table) & (frame["kind"] != DIFFERENCE)]
         if rows.empty:
             continue
         if spec.additive_columns:
             _column_relations(rows.index, spec, b, add, own)
-        for _, group in rows.groupby(["municipality", "column"], sort=True):
-            _group_relations(group, spec, b, add, own)
-            for r in group.index:
-                _row_inequalities(r, spec, specs, b, add, own)
+        positions = rows.groupby(["municipality", "column"], sort=True).indices
+        for group_key in sorted(positions):
+            # The group's rows (frame positions) in the frame's order, as groupby yields them.
+            group = rows.index.to_numpy()[positions[group_key]]
+            _group_relations(group, labels, is_share, spec, add, own)
+            for r in group:
+                _row_inequalities(int(r), spec, specs, b, add, own)
         if spec.row_totals:
             _row_total_relations(frame, rows, spec, add, own)
 
@@ -103,12 +107,12 @@ def _column_relations(rows, spec: TableSpec, b: NodeBuilder, add, own) -> None:
             add("eq", "columns", terms)
 
 
-def _group_relations(group: pd.DataFrame, spec: TableSpec, b: NodeBuilder, add, own) -> None:
-    """Within one municipality and column: exclusive options and sum rows."""
-    counts = {
-        group.at[r, "label"]: own["count"][r] for r in group.index if group.at[r, "kind"] == SHARE
-    }
-    first = group.index[0]
+def _group_relations(group: np.ndarray, labels: np.ndarray, is_share: np.ndarray,
+                     spec: TableSpec, add, own) -> None:
+    """Within one municipality and column (the rows ``group``): exclusive options and sum
+    rows."""
+    counts = {labels[r]: own["count"][r] for r in group if is_share[r]}
+    first = group[0]
     base = own["denominator"][first] if spec.denominator else own["n"][first]
     if spec.exclusive and counts:
         terms = {at: 1.0 for label, at in counts.items() if label not in spec.sum_rows}

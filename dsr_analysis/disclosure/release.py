@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from dsr_analysis.disclosure.cache import default_cache
 from dsr_analysis.disclosure.model import KEY, Model, TableSpec, build_model
 from dsr_analysis.disclosure.protect import Protection, protect
 from dsr_analysis.errors import DsrError
@@ -45,6 +46,8 @@ def suppress(
     Adds ``suppressed`` (the value is hidden) and ``suppression`` ("primary" when the value
     rests on a small number itself, "secondary" when it is hidden to protect another, "");
     ``suppression`` is for analysts only: publishing it would say which hidden cells are small.
+    Families solved before are read back from the cache (:mod:`~dsr_analysis.disclosure.cache`,
+    ``build/suppression-cache/``).
 
     Examples
     --------
@@ -58,7 +61,8 @@ def suppress(
     check_min_cell(min_cell)
     model = build_model(cells, specs)
     keep_hidden, keep_published = _earlier_pattern(model, previous, closed)
-    return blanked(model, protect(model, min_cell, keep_hidden, keep_published))
+    protection = protect(model, min_cell, keep_hidden, keep_published, cache=default_cache())
+    return blanked(model, protection)
 
 
 def _earlier_pattern(model: Model, previous: pd.DataFrame | None, closed) -> tuple:

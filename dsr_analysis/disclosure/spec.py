@@ -7,10 +7,9 @@ relations between them while :mod:`~dsr_analysis.disclosure.model` reads the cel
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from dsr_analysis.cells import DIFFERENCE
 from dsr_analysis.errors import ConfigurationError
@@ -94,6 +93,13 @@ class TableSpec:
     row_total_columns: Sequence[str] = ()
 
 
+def _close(a: float, b: float) -> bool:
+    """numpy.isclose(a, b, rtol=_TOLERANCE, atol=1e-9) for two floats, without its overhead."""
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= 1e-9 + _TOLERANCE * abs(b)
+
+
 class NodeBuilder:
     """Collects nodes and relations while the rows of the cells are read."""
 
@@ -108,12 +114,10 @@ class NodeBuilder:
         if at is None:
             at = self.index[key] = len(self.rows)
             self.rows.append({"key": key, "type": key[0], "value": value})
-        elif np.isnan(self.rows[at]["value"]):
+        elif math.isnan(self.rows[at]["value"]):
             # A number hidden in one table may be printed in another that shows the same group.
             self.rows[at]["value"] = value
-        elif not np.isnan(value) and not np.isclose(
-            self.rows[at]["value"], value, rtol=_TOLERANCE, atol=1e-9
-        ):
+        elif not math.isnan(value) and not _close(self.rows[at]["value"], value):
             raise ConfigurationError(
                 f"two published cells describe {key} with different numbers "
                 f"({self.rows[at]['value']:g} and {value:g}): check population / same_as"
