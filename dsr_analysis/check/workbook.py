@@ -44,6 +44,7 @@ def problem_cells(
 
     Problems without a row, or without a column outside a data row, concern the whole file.
 
+    >>> from dsr_analysis.check.rules import finding
     >>> from dsr_analysis.errors import Problem
     >>> found = [finding(Problem("x.csv", 3, "wave", "a whole number from 1 to 6")),
     ...          finding(Problem("x.csv", None, "wave", "a column"))]
