@@ -203,7 +203,7 @@ def template_workbook(language: str = "da", codebook: Codebook | None = None,
               default=Path(DEFAULT_NAME), show_default=True, help="The .xlsx to write.")
 @language_option()
 def template_command(out_path: Path, language: str) -> None:
-    """Write an .xlsx data-entry template for the export, made from the codebook."""
+    """Write an .xlsx data-entry template from the codebook."""
     if out_path.suffix.lower() != ".xlsx":
         fail(DsrError(f"--out {out_path}: expected a file name ending in .xlsx"))
     try:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from dsr_analysis import validate
 from dsr_analysis.cli_options import UNITS_OPTION, fail, language_option
 from dsr_analysis.errors import DsrError
 
@@ -72,7 +71,9 @@ def write_check(export: Path, folder: Path, language: str = "da",
 @UNITS_OPTION
 def check_command(export_path: Path, out_dir: Path, language: str,
                   units_path: Path | None) -> None:
-    """Check an export and write every problem as an HTML page and a highlighted workbook."""
+    """Check an export: every problem as a page and an .xlsx."""
+    from dsr_analysis import validate
+
     try:
         checked, page_path, workbook_path = write_check(export_path, out_dir, language,
                                                         units_path)
