@@ -85,14 +85,18 @@ def data(seed: int, out_path: Path) -> None:
 def _register_stage_commands() -> None:
     # Each stage module owns its command; importing them here keeps one `dsr` entry point.
     from dsr_analysis.audit_command import audit_command
+    from dsr_analysis.check.command import check_command
     from dsr_analysis.pseudonymise import pseudonymise_command
     from dsr_analysis.runner.command import reports_command
     from dsr_analysis.survey import cli_commands as survey_commands
     from dsr_analysis.teaching import cli_commands as teaching_commands
+    from dsr_analysis.template import template_command
     from dsr_analysis.trial import cli_commands
 
     main.add_command(reports_command)
     main.add_command(audit_command)
+    main.add_command(check_command)
+    main.add_command(template_command)
     main.add_command(pseudonymise_command)
     for command in [*cli_commands(), *survey_commands(), *teaching_commands()]:
         main.add_command(command)

@@ -101,6 +101,19 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Identifier:
+    """One identifier column of the export (child, municipality, wave, date) and its texts."""
+
+    column: str
+    type: str
+    text_da: str
+    text_en: str
+
+    def text(self, language: str = "da") -> str:
+        return self.text_en if language == "en" else self.text_da
+
+
+@dataclass(frozen=True)
 class Period:
     """A project period (NIRAS ch. 7.3), inclusive dates."""
 
@@ -125,6 +138,7 @@ class Codebook:
     periods: tuple[Period, ...]
     identifier_columns: tuple[str, ...]
     questions: tuple[Question, ...]
+    identifiers: tuple[Identifier, ...] = ()
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:
@@ -241,6 +255,10 @@ def load_codebook(path: Path | str = config.CODEBOOK_PATH) -> Codebook:
         ),
         identifier_columns=tuple(i["column"] for i in raw["identifiers"]),
         questions=tuple(_question(q) for q in raw["questions"]),
+        identifiers=tuple(
+            Identifier(str(i["column"]), str(i["type"]), str(i["text_da"]), str(i["text_en"]))
+            for i in raw["identifiers"]
+        ),
     )
     _check(codebook, path)
     return codebook
