@@ -55,14 +55,16 @@ teach: $(STAMP) ## Build the teaching edition: student and teacher notebooks and
 	$(DSR) teach
 
 lint: $(STAMP) ## Check style with ruff (code and notebooks)
-	$(VENV)/bin/ruff check dsr_analysis tests benchmarks notebooks
+	$(VENV)/bin/ruff check dsr_analysis tests benchmarks notebooks docs
 
 $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[docs]'
 	touch $(DOCS_STAMP)
 
 # Strict: any warning (a broken link, a docstring mkdocstrings cannot read) fails the build.
+# NO_MKDOCS_2_WARNING: Material's end-of-life banner, a notice about the theme (mkdocs.yml).
 docs: $(DOCS_STAMP) ## Build the documentation site (docstrings and docs/) into build/site, offline
-	$(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+	@echo "open $(CURDIR)/build/site/index.html"
 
 .PHONY: help setup reports test data lab teach lint docs

@@ -33,6 +33,7 @@ def fence_doctests(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
     in_examples = in_fence = in_block = False
+    indent = ""
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else ""
         if in_block and not line.strip():
