@@ -18,8 +18,22 @@ from dsr_analysis.cli_options import (
 from dsr_analysis.errors import DsrError
 
 
+def _project_too_late(context: click.Context, parameter: click.Parameter,
+                      value: str | None) -> None:
+    # dsr_analysis.entry takes --project out before the paths are fixed; one still here came
+    # through another way in (python -m dsr_analysis.cli), where it could only be ignored.
+    if value is not None:
+        raise click.UsageError("--project works only as the first option of the dsr command "
+                               "(dsr --project DIR COMMAND); or set DSR_PROJECT=DIR")
+
+
 @click.group()
 @click.version_option(package_name="dsr-analysis")
+# Read by dsr_analysis.entry before this module is imported; declared here for --help.
+@click.option("--project", type=click.Path(file_okay=False), expose_value=False,
+              callback=_project_too_late,
+              help="Folder for outputs (reports/, build/). Default: the checkout, or the "
+                   "current folder when installed. Give it before the command.")
 def main() -> None:
     """Evaluate social workers in daycare (DSR): monitoring export to published tables."""
 
@@ -59,7 +73,7 @@ def tables(data_path: Path | None, units_path: Path | None, trial_dir: Path | No
 @main.command()
 @click.option("--seed", type=int, default=2012, show_default=True)
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
-              default=config.SYNTHETIC_EXPORT_PATH, show_default=True)
+              default=config.SYNTHETIC_EXPORT_OUTPUT_PATH, show_default=True)
 def data(seed: int, out_path: Path) -> None:
     """Regenerate the calibrated synthetic monitoring export."""
     from dsr_analysis.synthetic import generate_export, write_export
