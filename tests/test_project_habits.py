@@ -86,6 +86,8 @@ def test_python_dash_m_runs_the_dsr_command():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Usage: dsr ")
     assert "reports" in result.stdout and "tables" in result.stdout
+    # The console script's entry, so --project is read before the package's paths are fixed.
+    assert "--project" in result.stdout
 
 
 def test_dsr_version_prints_the_package_version():
