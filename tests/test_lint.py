@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean (code, tests, benchmarks and notebooks), as `make lint` checks."""
+"""The code base stays ruff-clean (code, tests, benchmarks, notebooks, docs), like `make lint`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _ruff() -> str | None:
 
 @pytest.mark.skipif(_ruff() is None, reason="ruff is not installed (pip install -e '.[test]')")
 def test_ruff_finds_nothing():
-    paths = ["dsr_analysis", "tests", "benchmarks", "notebooks"]
+    paths = ["dsr_analysis", "tests", "benchmarks", "notebooks", "docs"]
     result = subprocess.run([_ruff(), "check", *paths], cwd=config.PROJECT_ROOT,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
