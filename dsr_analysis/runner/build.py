@@ -65,6 +65,7 @@ def build_reports(
     trial_dir: Path | None = None,
     cells_path: Path | None = None,
     pre_publish: PrePublishCheck | None = None,
+    scheduler: str | None = None,
 ) -> Summary:
     """Build the report set: chapters for the chosen units, then ``reports/index.html``.
 
@@ -92,6 +93,10 @@ def build_reports(
         and the new ``index.html``; returns one line per problem. Any problem (or an
         exception) publishes nothing: ``summary.problems`` says why and the staged files are
         kept in ``build/rejected/``. Default: no check beyond the publishability allow-list.
+    scheduler
+        A Dask scheduler's address to run the chapters on (:mod:`.dask_pool`), or ``"local"``
+        for a LocalCluster of ``jobs`` workers (default 2) started for this build. Default:
+        local worker processes. The pages are the same bytes either way.
 
     Returns
     -------
@@ -121,9 +126,19 @@ def build_reports(
         workspace(settings.build_dir) as space,
     ):
         request = _Request(
-            list(units or []), jobs, force, lang, min_cell, data_path, progress, cells_path
+            list(units or []), jobs, force, lang, min_cell, data_path, progress, cells_path,
+            scheduler,
         )
-        return _build(request, settings, space, pre_publish)
+        if scheduler != LOCAL_SCHEDULER:
+            return _build(request, settings, space, pre_publish)
+        from dsr_analysis.runner.dask_pool import local_cluster
+
+        with local_cluster(jobs) as address:
+            return _build(replace(request, scheduler=address), settings, space, pre_publish)
+
+
+#: ``scheduler="local"``: a LocalCluster for the build.
+LOCAL_SCHEDULER = "local"
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,7 @@ class _Request:
     data_path: Path | None
     progress: bool
     cells_path: Path | None
+    scheduler: str | None = None
 
 
 def _build(
@@ -193,7 +209,7 @@ def _build(
     finished: list[Outcome] = []
     jobs = request.jobs or os.cpu_count() or 1
     try:
-        with closing(run_all(stale, jobs, request.progress, space.runtime)) as run:
+        with closing(_runner(request, stale, jobs, space, source_hash, theory)) as run:
             for task, result in run:
                 finished.append(_staged(space.staging, task, result))
     except KeyboardInterrupt as stop:
@@ -211,6 +227,17 @@ def _build(
     if noted.signal_number is not None:
         raise Interrupted(summary, noted.signal_number)
     return summary
+
+
+def _runner(request: _Request, stale: list[Task], jobs: int, space: Workspace, source_hash: str,
+            theory):
+    """The executor of the stale chapters: local worker processes, or a Dask cluster."""
+    if request.scheduler:
+        from dsr_analysis.runner.dask_pool import run_on_dask
+
+        return run_on_dask(stale, request.scheduler, request.progress, source_hash,
+                           theory.questions_path)
+    return run_all(stale, jobs, request.progress, space.runtime)
 
 
 def index_extras(theory, settings: Settings, lang: str) -> tuple[tuple[SetLink, ...], str]:

@@ -101,6 +101,9 @@ class Result:
 
     outcome: Outcome
     page: bytes = b""
+    # The executed notebook, when it was executed elsewhere (a Dask worker, which shares no
+    # folder with the build): the main process keeps it at ``task.executed``.
+    notebook: bytes = b""
 
 
 #: A pre-publish check: given the staging folder (laid out as ``reports/`` is:
