@@ -123,7 +123,7 @@ def plan(
 def unit_view(unit: Unit, units: list[Unit], theory: ProgrammeTheory) -> dict:
     """What a unit's chapters read of the units file, which its key covers instead of the file.
 
-    A municipality's chapters show its own entry, in its own colour (dealt out in file order,
+    A municipality's chapters show its own entry, in its own colour if it was monitored (dealt out in file order,
     :func:`~dsr_analysis.report.units.colour_order`), and link the trial's chapter; the pooled
     unit compares every municipality, so it reads the whole file. So adding, editing or
     removing one municipality's entry touches that unit's key and the pooled unit's, and the
@@ -149,7 +149,10 @@ def unit_view(unit: Unit, units: list[Unit], theory: ProgrammeTheory) -> dict:
         return {"units": [entry(u) for u in units]}
     return {
         "entry": entry(unit),
-        "colour": unit_colours([unit.name], colour_order(units))[unit.name],
+        # Only a monitored unit draws figures; the others' "next free colour" moves with
+        # every municipality added, and shows nowhere.
+        "colour": unit_colours([unit.name], colour_order(units))[unit.name]
+        if unit.monitored else None,
         "trial_chapter": trial_chapter_href(theory, units),
     }
 
