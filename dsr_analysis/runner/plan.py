@@ -123,8 +123,9 @@ def plan(
 def unit_view(unit: Unit, units: list[Unit], theory: ProgrammeTheory) -> dict:
     """What a unit's chapters read of the units file, which its key covers instead of the file.
 
-    A municipality's chapters show its own entry, in its own colour if it was monitored (dealt out in file order,
-    :func:`~dsr_analysis.report.units.colour_order`), and link the trial's chapter; the pooled
+    A municipality's chapters show its own entry, in its own colour if it was monitored (dealt
+    out in file order, :func:`~dsr_analysis.report.units.colour_order`), and link the trial's
+    chapter; the pooled
     unit compares every municipality, so it reads the whole file. So adding, editing or
     removing one municipality's entry touches that unit's key and the pooled unit's, and the
     keys of the units whose colour it moves (an entry inserted before them).
