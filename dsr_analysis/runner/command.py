@@ -159,7 +159,6 @@ def set_plans(set_ids: str, chosen: list[str], sets_path: Path | None = None) ->
     is left out; an id no set knows is refused.
     """
     from dsr_analysis.report.sets import REPORT_SETS_PATH, load_report_sets
-    from dsr_analysis.report.units import load_units
 
     sets = load_report_sets(sets_path or REPORT_SETS_PATH)
     if set_ids:
@@ -171,6 +170,9 @@ def set_plans(set_ids: str, chosen: list[str], sets_path: Path | None = None) ->
         sets = [s for s in sets if s.id in wanted_sets]
     if not chosen:
         return [(s, None) for s in sets]
+    # Units (pandas) load only when asked for: a no-op build must start in milliseconds.
+    from dsr_analysis.report.units import load_units
+
     ids = {s.id: [u.id for u in load_units(s.units_path)] for s in sets}
     unknown = [u for u in chosen if not any(u in own for own in ids.values())]
     if unknown:
