@@ -337,11 +337,14 @@ def index_html(
     cells: pd.DataFrame,
     facts: IndexFacts,
     pages: set[str],
+    assessed: dict[str, pd.DataFrame] | None = None,
 ) -> str:
     """The index page: the overview, then one section per unit; a chapter is linked if it is
-    in ``pages`` (see :func:`chapter_pages`)."""
+    in ``pages`` (see :func:`chapter_pages`). ``assessed`` gives the units' assessments when
+    the caller has them (the runner caches them per unit); by default they are made here."""
     lang = facts.lang
-    assessed = unit_assessments(theory, units, cells)
+    if assessed is None:
+        assessed = unit_assessments(theory, units, cells)
     rows = [
         (unit, unit_entries(theory, unit, assessed.get(unit.id), facts, pages))
         for unit in units

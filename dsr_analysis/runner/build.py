@@ -24,19 +24,12 @@ from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dsr_analysis import config
-from dsr_analysis.audit_command import prepublish_check
-from dsr_analysis.cells import released_min_cell
 from dsr_analysis.errors import BuildError, DsrError
 from dsr_analysis.files import WriteError
-from dsr_analysis.html import read_build_key
-from dsr_analysis.programme_theory import load_programme_theory
-from dsr_analysis.report.index import IndexFacts, SetLink
-from dsr_analysis.report.method_page import write_method_pages
-from dsr_analysis.report.units import load_units
-from dsr_analysis.runner import publish, signals
-from dsr_analysis.runner.inputs import all_cells, input_errors
+from dsr_analysis.runner import signals, uptodate
 from dsr_analysis.runner.keys import git_commit, library_hash, package_versions, source_key
 from dsr_analysis.runner.lock import reports_lock
 from dsr_analysis.runner.model import (
@@ -48,9 +41,27 @@ from dsr_analysis.runner.model import (
     Summary,
     Task,
 )
-from dsr_analysis.runner.plan import plan
-from dsr_analysis.runner.pool import run_all
 from dsr_analysis.runner.workspace import Workspace, workspace
+
+if TYPE_CHECKING:
+    from dsr_analysis.report.index import SetLink
+
+#: The set's index page in its reports folder.
+INDEX = "index.html"
+
+
+def __getattr__(name: str):
+    # The planning half of the runner (pandas, the report modules) loads only when a build
+    # plans: a build its stamp finds up to date (runner/uptodate.py) must not pay for it.
+    if name == "plan":
+        from dsr_analysis.runner.plan import plan
+
+        return plan
+    if name == "input_errors":
+        from dsr_analysis.runner.inputs import input_errors
+
+        return input_errors
+    raise AttributeError(name)
 
 
 def build_reports(
@@ -65,6 +76,7 @@ def build_reports(
     trial_dir: Path | None = None,
     cells_path: Path | None = None,
     pre_publish: PrePublishCheck | None = None,
+    scheduler: str | None = None,
 ) -> Summary:
     """Build the report set: chapters for the chosen units, then ``reports/index.html``.
 
@@ -92,6 +104,10 @@ def build_reports(
         and the new ``index.html``; returns one line per problem. Any problem (or an
         exception) publishes nothing: ``summary.problems`` says why and the staged files are
         kept in ``build/rejected/``. Default: no check beyond the publishability allow-list.
+    scheduler
+        A Dask scheduler's address to run the chapters on (:mod:`.dask_pool`), or ``"local"``
+        for a LocalCluster of ``jobs`` workers (default 2) started for this build. Default:
+        local worker processes. The pages are the same bytes either way.
 
     Returns
     -------
@@ -115,15 +131,35 @@ def build_reports(
     if trial_dir is not None:
         # Absolute: the notebook runs in a kernel whose working folder is under build/.
         settings = replace(settings, trial_dir=Path(trial_dir).resolve())
-    with (
-        signals.stop_on_signals(),
-        reports_lock(settings.reports_dir),
-        workspace(settings.build_dir) as space,
-    ):
+    with signals.stop_on_signals(), reports_lock(settings.reports_dir):
+        wanted = uptodate.Request(tuple(units or ()), lang, min_cell, str(data_path or ""),
+                                  str(cells_path or ""), str(trial_dir or ""))
+        current, record = uptodate.check(wanted, settings)
+        if record is not None and not force:
+            return _nothing_to_do(record, settings)
+        uptodate.forget(settings)
         request = _Request(
-            list(units or []), jobs, force, lang, min_cell, data_path, progress, cells_path
+            list(units or []), jobs, force, lang, min_cell, data_path, progress, cells_path,
+            scheduler, current,
         )
-        return _build(request, settings, space, pre_publish)
+        with workspace(settings.build_dir) as space:
+            if scheduler != LOCAL_SCHEDULER:
+                return _build(request, settings, space, pre_publish)
+            from dsr_analysis.runner.dask_pool import local_cluster
+
+            with local_cluster(jobs) as address:
+                return _build(replace(request, scheduler=address), settings, space, pre_publish)
+
+
+def _nothing_to_do(record: uptodate.Record, settings: Settings) -> Summary:
+    """The summary of a build the stamp says is the last one again: every chapter skipped."""
+    outcomes = [Outcome(unit, chapter, "skipped", executed)
+                for unit, chapter, executed in record.chapters]
+    return Summary(outcomes=outcomes, index=settings.reports_dir / INDEX)
+
+
+#: ``scheduler="local"``: a LocalCluster for the build.
+LOCAL_SCHEDULER = "local"
 
 
 @dataclass(frozen=True)
@@ -138,11 +174,26 @@ class _Request:
     data_path: Path | None
     progress: bool
     cells_path: Path | None
+    scheduler: str | None = None
+    # The stamp of the build's inputs (:mod:`.uptodate`), taken before anything was read.
+    stamp: str = ""
 
 
 def _build(
     request: _Request, settings: Settings, space: Workspace, pre_publish: PrePublishCheck | None
 ) -> Summary:
+    from dsr_analysis.audit_command import prepublish_check
+    from dsr_analysis.cells import released_min_cell
+    from dsr_analysis.html import read_build_key
+    from dsr_analysis.programme_theory import load_programme_theory
+    from dsr_analysis.report.index import IndexFacts
+    from dsr_analysis.report.method_page import write_method_pages
+    from dsr_analysis.report.units import load_units
+    from dsr_analysis.runner import publish
+    from dsr_analysis.runner.assessments import cached_assessments, cells_keys
+    from dsr_analysis.runner.inputs import all_cells, input_errors
+    from dsr_analysis.runner.plan import files_hash, plan
+
     lang, min_cell = request.lang, request.min_cell
     theory = load_programme_theory(settings.theory_path)
     all_units = load_units(settings.municipalities_path)
@@ -154,18 +205,15 @@ def _build(
     source_hash = source_key(library_hash(), package_versions())
     cells, export_hash, broken = all_cells(
         request.data_path, min_cell, lang, settings.build_dir, source_hash, request.cells_path,
-        settings.data_path, settings.cells_source,
+        settings.data_path, settings.cells_source, settings.municipalities_path,
     )
     commit = git_commit()
     # The attacker reads the staged pages and the cells before anything is published.
     check = prepublish_check(cells, released_min_cell(cells, min_cell), settings.build_dir,
                              settings.specs_source, theory)
     pre_publish = _both(check, pre_publish)
-    tasks = [
-        t
-        for t in plan(theory, all_units, cells, lang, min_cell, settings, source_hash, commit)
-        if t.unit in wanted
-    ]
+    every_task = plan(theory, all_units, cells, lang, min_cell, settings, source_hash, commit)
+    tasks = [t for t in every_task if t.unit in wanted]
     summary = Summary(input_errors=input_errors(all_units, broken))
 
     stale = []
@@ -188,12 +236,16 @@ def _build(
         left = {(o.unit, o.chapter) for o in summary.outcomes if o.status in STALE_STATUSES}
         facts = IndexFacts(left, set(summary.input_errors), lang, export_hash, min_cell, commit,
                            *index_extras(theory, settings, lang))
-        publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging)
+        assessed = cached_assessments(theory, all_units, cells, cells_keys(every_task),
+                                      source_hash + files_hash(theory, settings),
+                                      settings.build_dir)
+        publish.stage_index(theory, all_units, cells, facts, settings.reports_dir, staging,
+                            assessed)
 
     finished: list[Outcome] = []
     jobs = request.jobs or os.cpu_count() or 1
     try:
-        with closing(run_all(stale, jobs, request.progress, space.runtime)) as run:
+        with closing(_runner(request, stale, jobs, space, source_hash, theory)) as run:
             for task, result in run:
                 finished.append(_staged(space.staging, task, result))
     except KeyboardInterrupt as stop:
@@ -210,7 +262,38 @@ def _build(
         _publish(summary, [stage_method_pages, stage_index], settings, space, pre_publish)
     if noted.signal_number is not None:
         raise Interrupted(summary, noted.signal_number)
+    if request.stamp and not (summary.failed or summary.input_errors or summary.problems):
+        _record(request.stamp, summary, every_task, all_units, settings)
     return summary
+
+
+def _record(current: str, summary: Summary, every_task: list[Task], all_units, settings) -> None:
+    """Stamp a complete build, so that the same build again does nothing (:mod:`.uptodate`):
+    the files it depends on are every unit's pages (present or not), their method pages
+    and the index."""
+    from dsr_analysis.report.units import METHOD_PAGE
+
+    reports = settings.reports_dir
+    files = [Path(t.output) for t in every_task]
+    files += [reports / u.id / METHOD_PAGE for u in all_units] + [reports / INDEX]
+    chapters = [(o.unit, o.chapter, o.executed) for o in summary.outcomes]
+    try:
+        uptodate.write_record(current, settings, chapters, files)
+    except DsrError:
+        pass  # no record: the next build plans in full
+
+
+def _runner(request: _Request, stale: list[Task], jobs: int, space: Workspace, source_hash: str,
+            theory):
+    """The executor of the stale chapters: local worker processes, or a Dask cluster."""
+    if request.scheduler:
+        from dsr_analysis.runner.dask_pool import run_on_dask
+
+        return run_on_dask(stale, request.scheduler, request.progress, source_hash,
+                           theory.questions_path)
+    from dsr_analysis.runner.pool import run_all
+
+    return run_all(stale, jobs, request.progress, space.runtime)
 
 
 def index_extras(theory, settings: Settings, lang: str) -> tuple[tuple[SetLink, ...], str]:
@@ -219,6 +302,7 @@ def index_extras(theory, settings: Settings, lang: str) -> tuple[tuple[SetLink, 
     file."""
     if settings.report_sets_path is None:
         return (), ""
+    from dsr_analysis.report.index import SetLink
     from dsr_analysis.report.practices import practices_html
     from dsr_analysis.report.sets import load_report_sets, set_index_href, way_to_reports
 
@@ -245,6 +329,8 @@ STALE_STATUSES = ("failed", "cancelled")
 
 def _staged(staging: Path, task: Task, result: Result) -> Outcome:
     """A worker's result with its page staged; a page that cannot be staged fails its task."""
+    from dsr_analysis.runner import publish
+
     outcome = result.outcome
     if outcome.status == "built":
         try:
@@ -281,6 +367,8 @@ def _publish(
 ) -> None:
     """Stage the pages the main process makes (the method pages, the index), check everything
     staged, publish it or say why not (in ``summary.problems``)."""
+    from dsr_analysis.runner import publish
+
     summary.index = settings.reports_dir / publish.INDEX
     try:
         for stage in stagers:

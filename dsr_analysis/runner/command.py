@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -48,6 +49,21 @@ from dsr_analysis.runner.model import Interrupted, Summary
     default=None,
     help="Build from a tables file written by dsr tables instead of an export.",
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the chapters on the Dask cluster at ADDRESS (tcp://host:port), or on a local "
+    "one of --jobs workers (default 2) with 'local'. Default: local worker processes.",
+)
+@click.option(
+    "--sets",
+    "sets_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="A report-sets file to build instead of data/report_sets.yml (its paths are "
+    "relative to it).",
+)
 @click.option("--pdf", is_flag=True,
               help="Then print each unit's set to reports/[SET/]pdf/UNIT.pdf.")
 @click.option(
@@ -69,50 +85,82 @@ def reports_command(
     cells_path: Path | None,
     pdf: bool = False,
     set_ids: str = "",
+    scheduler: str | None = None,
+    sets_path: Path | None = None,
 ) -> None:
     """Build the HTML report sets: one chapter per programme-theory level, per unit, for
     every programme theory."""
     # The build and the PDF step (pandas, the report modules) load only when the command runs:
     # `dsr` imports this module for every command, --help included.
-    from dsr_analysis.pdf import find_chromium, write_build_pdfs
-
     chosen = [u.strip() for u in units.split(",") if u.strip()]
     try:
         if pdf:
+            from dsr_analysis.pdf import find_chromium
+
             find_chromium()  # missing: say so now, not after the build
-        plans = set_plans(set_ids, chosen)
+        plans = set_plans(set_ids, chosen, sets_path)
         if (data_path or cells_path) and not set_ids:
             # An export or a tables file is one design's data: build the first set only.
             plans = plans[:1]
     except DsrError as error:
         fail(error)
-    failed_any = False
-    for position, (report_set, wanted) in enumerate(plans):
-        # An export or a tables file belongs to one design: the first set chosen.
-        own_data = (data_path, cells_path) if position == 0 else (None, None)
-        summary = _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir)
-        failed_any |= _said(summary)
-        if pdf and not failed_any:
-            try:
-                for path in write_build_pdfs(summary, lang, report_set.theory_path,
-                                             report_set.units_path):
-                    click.echo(f"pdf {path}")
-            except DsrError as error:
-                fail(error)
+    explicit_jobs = click.get_current_context().get_parameter_source("jobs").name != "DEFAULT"
+    with _cluster(scheduler, jobs if explicit_jobs else None) as address:
+        failed_any = False
+        for position, (report_set, wanted) in enumerate(plans):
+            # An export or a tables file belongs to one design: the first set chosen.
+            own_data = (data_path, cells_path) if position == 0 else (None, None)
+            summary = _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data,
+                                 trial_dir, address, sets_path)
+            failed_any |= _said(summary)
+            failed_any = _pdfs(summary, report_set, lang, pdf, failed_any)
     if failed_any:
         sys.exit(1)
 
 
-def set_plans(set_ids: str, chosen: list[str]) -> list[tuple]:
+@contextmanager
+def _cluster(scheduler: str | None, workers: int | None):
+    """The scheduler address the builds use: ``local`` starts one LocalCluster for every set
+    (its workers keep their kernels from set to set); None is the process pool."""
+    if scheduler != "local":
+        yield scheduler
+        return
+    from dsr_analysis.runner.dask_pool import local_cluster
+
+    try:
+        cluster = local_cluster(workers)
+        address = cluster.__enter__()
+    except DsrError as error:
+        fail(error)
+    try:
+        yield address
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+def _pdfs(summary: Summary, report_set, lang: str, pdf: bool, failed_any: bool) -> bool:
+    """Print each unit's set when asked and nothing failed; whether anything has failed."""
+    if pdf and not failed_any:
+        from dsr_analysis.pdf import write_build_pdfs
+
+        try:
+            for path in write_build_pdfs(summary, lang, report_set.theory_path,
+                                         report_set.units_path):
+                click.echo(f"pdf {path}")
+        except DsrError as error:
+            fail(error)
+    return failed_any
+
+
+def set_plans(set_ids: str, chosen: list[str], sets_path: Path | None = None) -> list[tuple]:
     """The report sets to build, each with the units asked of it (None: all of them).
 
     A unit id names a unit of whichever set has it; a set none of whose units is asked for
     is left out; an id no set knows is refused.
     """
-    from dsr_analysis.report.sets import load_report_sets
-    from dsr_analysis.report.units import load_units
+    from dsr_analysis.report.sets import REPORT_SETS_PATH, load_report_sets
 
-    sets = load_report_sets()
+    sets = load_report_sets(sets_path or REPORT_SETS_PATH)
     if set_ids:
         wanted_sets = [i.strip() for i in set_ids.split(",") if i.strip()]
         unknown = sorted(set(wanted_sets) - {s.id for s in sets})
@@ -122,6 +170,9 @@ def set_plans(set_ids: str, chosen: list[str]) -> list[tuple]:
         sets = [s for s in sets if s.id in wanted_sets]
     if not chosen:
         return [(s, None) for s in sets]
+    # Units (pandas) load only when asked for: a no-op build must start in milliseconds.
+    from dsr_analysis.report.units import load_units
+
     ids = {s.id: [u.id for u in load_units(s.units_path)] for s in sets}
     unknown = [u for u in chosen if not any(u in own for own in ids.values())]
     if unknown:
@@ -131,7 +182,8 @@ def set_plans(set_ids: str, chosen: list[str]) -> list[tuple]:
             if any(u in ids[s.id] for u in chosen)]
 
 
-def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir) -> Summary:
+def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir,
+               scheduler=None, sets_path=None) -> Summary:
     """Build one report set and return its summary; exits on an interrupt or a hard error."""
     from dataclasses import replace
 
@@ -142,7 +194,7 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
 
     # build.Settings: the folders a build uses (tests point them elsewhere); each set's pages
     # go in its folder under the reports folder.
-    base = replace(build.Settings(), report_sets_path=REPORT_SETS_PATH)
+    base = replace(build.Settings(), report_sets_path=sets_path or REPORT_SETS_PATH)
     settings = set_settings(report_set, base.reports_dir, base.build_dir, base)
     data_path, cells_path = own_data
     try:
@@ -156,6 +208,7 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
             settings=settings,
             trial_dir=trial_dir,
             cells_path=cells_path,
+            scheduler=scheduler,
         )
     except Interrupted as stop:
         report(stop.summary)

@@ -85,6 +85,20 @@ _RUNTIME: Path | None = None
 _NUMBERS = count()
 
 
+def set_runtime(runtime: Path) -> None:
+    """Where this process's kernels keep their connection files (a Dask worker's own folder)."""
+    global _RUNTIME
+    _RUNTIME = Path(runtime)
+
+
+def stop_worker_kernel() -> None:
+    """Stop this process's kernel, if it has one (a Dask worker closing)."""
+    global _KERNEL
+    if _KERNEL is not None:
+        _stop_kernel(_KERNEL)
+        _KERNEL = None
+
+
 def _runtime() -> Path:
     global _RUNTIME
     if _RUNTIME is None:  # run outside a build's pool (a test, a notebook): a private folder

@@ -26,6 +26,7 @@ def all_cells(
     cells_path: Path | None = None,
     default_data: Path = config.SYNTHETIC_EXPORT_PATH,
     cells_source: str = "dsr_analysis.tables:report_cells_by_municipality",
+    units_path: Path | None = None,
 ) -> tuple[pd.DataFrame, str, dict[str, str]]:
     """Published cells for the whole build, cached by export, settings and library source.
 
@@ -38,7 +39,10 @@ def all_cells(
     ``cells_path`` names a published-cells file written earlier by ``dsr tables``; it is used
     as it is, instead of an export. Otherwise the report set's design makes the cells, by the
     function its ``cells_source`` names (:func:`~dsr_analysis.report.sets.design_function`),
-    from ``data_path`` or the design's bundled ``default_data``.
+    from ``data_path`` or the design's bundled ``default_data``. A design function that takes
+    ``units_path`` is given the set's units file (the municipalities its export may hold).
+    The cache's key covers that file and the bundled municipalities file (a design's
+    default), which the library's hash leaves out (see :data:`~.model.DATA_FILES`).
     """
     if cells_path is not None:
         return _cells_file(Path(cells_path), min_cell)
@@ -47,8 +51,10 @@ def all_cells(
         export_hash = sha256_bytes(path.read_bytes())
     except OSError as error:
         raise BuildError(f"cannot read the data file {path}: {error.strerror}") from error
+    units = [p for p in (units_path, config.MUNICIPALITIES_PATH) if p is not None]
+    units_hash = "|".join(_hash_of(Path(p)) for p in units)
     key = sha256_bytes(
-        f"{export_hash}|{min_cell}|{lang}|{source_hash}|{cells_source}".encode()
+        f"{export_hash}|{min_cell}|{lang}|{source_hash}|{cells_source}|{units_hash}".encode()
     )[:20]
     cached = build_dir / "cells" / f"all-{key}.csv"
     # The messages are cached beside the cells, so a no-op rebuild need not validate again.
@@ -58,11 +64,29 @@ def all_cells(
         return read_cells(cached), export_hash, broken
     from dsr_analysis.report.sets import design_function
 
-    cells, errors = design_function(cells_source)(path, min_cell, lang)
+    function = design_function(cells_source)
+    extra = {"units_path": units_path} if units_path and _takes_units(function) else {}
+    cells, errors = function(path, min_cell, lang, **extra)
     broken = {name: str(error) for name, error in errors.items()}
     atomic_write_text(problems_path, json.dumps(broken, ensure_ascii=False, indent=1))
     atomic_write_text(cached, cells_csv(cells))
     return read_cells(cached), export_hash, broken
+
+
+def _hash_of(path: Path) -> str:
+    try:
+        return sha256_bytes(path.read_bytes())
+    except OSError:
+        return "-"
+
+
+def _takes_units(function) -> bool:
+    import inspect
+
+    try:
+        return "units_path" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _cells_file(path: Path, min_cell: int) -> tuple[pd.DataFrame, str, dict[str, str]]:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from dsr_analysis import config
 
+#: The data files every chapter reads, in the library's hash. Not the municipalities file: each
+#: chapter's key covers the part of it the chapter reads (runner.plan.unit_view), so one
+#: municipality's entry does not make every chapter stale.
 DATA_FILES = (
     config.PROGRAMME_THEORY_PATH,
     config.REPORT_TEXT_PATH,
-    config.MUNICIPALITIES_PATH,
     config.CODEBOOK_PATH,
     config.TABLES_SPEC_PATH,
 )
@@ -101,6 +103,9 @@ class Result:
 
     outcome: Outcome
     page: bytes = b""
+    # The executed notebook, when it was executed elsewhere (a Dask worker, which shares no
+    # folder with the build): the main process keeps it at ``task.executed``.
+    notebook: bytes = b""
 
 
 #: A pre-publish check: given the staging folder (laid out as ``reports/`` is:

@@ -55,8 +55,10 @@ def plan(
     """
     tasks = []
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
-    files = _files_hash(theory, settings)
+    files = files_hash(theory, settings)
     for unit in units:
+        view = sha256_bytes(json.dumps(unit_view(unit, units, theory), sort_keys=True,
+                                       default=str).encode())
         chapters = report_chapters(unit, theory)
         own = unit_cells(cells, unit, units)
         text = cells_csv(own)
@@ -97,6 +99,7 @@ def plan(
                 "cells": source[0],
                 "source": source_hash,
                 "files": files,
+                "unit": view,
                 "version": __version__,
                 "page": _without_commit(page),
             }
@@ -117,10 +120,49 @@ def plan(
     return tasks
 
 
-def _files_hash(theory: ProgrammeTheory, settings: Settings) -> str:
-    """One hash of the files every chapter of this set reads: its theory, its units and the
-    theory's questions (DSR's are also among the library's data files; another set's are not)."""
-    paths = [settings.theory_path, settings.municipalities_path, theory.questions_path]
+def unit_view(unit: Unit, units: list[Unit], theory: ProgrammeTheory) -> dict:
+    """What a unit's chapters read of the units file, which its key covers instead of the file.
+
+    A municipality's chapters show its own entry, in its own colour if it was monitored (dealt
+    out in file order, :func:`~dsr_analysis.report.units.colour_order`), and link the trial's
+    chapter; the pooled
+    unit compares every municipality, so it reads the whole file. So adding, editing or
+    removing one municipality's entry touches that unit's key and the pooled unit's, and the
+    keys of the units whose colour it moves (an entry inserted before them).
+
+    A chapter that comes to read more of the other units' entries (a word that counts them)
+    must say so here; tests/test_build_keys.py renders a chapter with and without another
+    municipality to catch it.
+
+    >>> from dsr_analysis.programme_theory import load_programme_theory
+    >>> from dsr_analysis.report.units import load_units
+    >>> units = load_units()
+    >>> sorted(unit_view(units[2], units, load_programme_theory()))
+    ['colour', 'entry', 'trial_chapter']
+    """
+    from dsr_analysis.report.figure_style import unit_colours
+    from dsr_analysis.report.units import colour_order, trial_chapter_href
+
+    def entry(u: Unit) -> list:
+        return [u.id, u.name, u.monitored, u.trial, u.facts]
+
+    if unit.is_pooled:
+        return {"units": [entry(u) for u in units]}
+    return {
+        "entry": entry(unit),
+        # Only a monitored unit draws figures; the others' "next free colour" moves with
+        # every municipality added, and shows nowhere.
+        "colour": unit_colours([unit.name], colour_order(units))[unit.name]
+        if unit.monitored else None,
+        "trial_chapter": trial_chapter_href(theory, units),
+    }
+
+
+def files_hash(theory: ProgrammeTheory, settings: Settings) -> str:
+    """One hash of the files every chapter of this set reads: its theory and the theory's
+    questions (DSR's are also among the library's data files; another set's are not). The
+    units file is covered per unit (:func:`unit_view`)."""
+    paths = [settings.theory_path, theory.questions_path]
     return sha256_bytes(b"".join(
         sha256_bytes(Path(p).read_bytes()).encode() for p in paths if p is not None
     ))

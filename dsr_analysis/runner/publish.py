@@ -62,6 +62,7 @@ def stage_index(
     facts: IndexFacts,
     reports_dir: Path,
     staging: Path,
+    assessed: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the index into the staging folder, as it must read once the staged pages are
     published: a chapter has a page if it is staged or already in ``reports_dir``.
@@ -72,7 +73,8 @@ def stage_index(
         If it cannot be written.
     """
     pages = chapter_pages(theory, units, staging) | chapter_pages(theory, units, reports_dir)
-    return atomic_write_text(staging / INDEX, index_html(theory, units, cells, facts, pages))
+    return atomic_write_text(staging / INDEX,
+                             index_html(theory, units, cells, facts, pages, assessed))
 
 
 def staged_files(staging: Path) -> list[Path]:
