@@ -19,11 +19,15 @@ VIVE2023_DIR = DATA_DIR / "vive2023"
 VIVE2023_CODEBOOK_PATH = VIVE2023_DIR / "codebook.yml"
 VIVE2023_SURVEY_PATH = VIVE2023_DIR / "survey.csv"
 VIVE2023_MUNICIPALITIES_PATH = VIVE2023_DIR / "municipalities.yml"
+# The national synthetic export (dsr_analysis.national): its settings, which are also its
+# units file; the export itself is made on demand under build/ and never committed.
+NATIONAL_SETTINGS_PATH = DATA_DIR / "national" / "municipalities.yml"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 TABLES_OUTPUT_PATH = REPORTS_DIR / "tables.csv"
 # Papermill writes its output notebook cell by cell while it runs, so executed notebooks
 # live here, never under reports/.
 BUILD_DIR = PROJECT_ROOT / "build"
+NATIONAL_EXPORT_PATH = BUILD_DIR / "national" / "monitoring_export.csv"
 
 DEFAULT_MIN_CELL = 5
