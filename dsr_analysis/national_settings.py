@@ -113,26 +113,34 @@ def load_national_settings(
 
 
 def scaled(settings: NationalSettings, children: int) -> NationalSettings:
-    """The settings with ``children`` children in all, shared in proportion to the file's
-    sizes by largest remainder; every municipality keeps at least one child.
+    """The settings with exactly ``children`` children in all: one for every municipality,
+    the rest shared in proportion to the file's sizes by largest remainder.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``children`` is smaller than the number of municipalities.
 
     Examples
     --------
     >>> small = scaled(load_national_settings(), 1000)
-    >>> small.children >= 1000, min(m.children for m in small.municipalities)
-    (True, 1)
+    >>> small.children, min(m.children for m in small.municipalities)
+    (1000, 1)
     """
-    if children < 1:
-        raise ConfigurationError(f"the number of children must be at least 1, not {children}")
     sizes = [m.children for m in settings.municipalities]
-    whole = sum(sizes)
-    floors = [size * children // whole for size in sizes]
-    remainders = [size * children % whole for size in sizes]
+    if children < len(sizes):
+        raise ConfigurationError(
+            f"the number of children must be at least {len(sizes)} (one per municipality), "
+            f"not {children}"
+        )
+    whole, rest = sum(sizes), children - len(sizes)
+    shares = [1 + size * rest // whole for size in sizes]
+    remainders = [size * rest % whole for size in sizes]
     # Ties go to the earlier entry, so the result depends on the file alone.
     order = sorted(range(len(sizes)), key=lambda i: (-remainders[i], i))
-    for i in order[: children - sum(floors)]:
-        floors[i] += 1
+    for i in order[: children - sum(shares)]:
+        shares[i] += 1
     return NationalSettings(settings.seed, tuple(
-        MunicipalitySetting(m.name, m.code, max(1, n), m.profiles)
-        for m, n in zip(settings.municipalities, floors, strict=True)
+        MunicipalitySetting(m.name, m.code, n, m.profiles)
+        for m, n in zip(settings.municipalities, shares, strict=True)
     ))
