@@ -14,6 +14,8 @@ REPORT_TEXT_PATH = DATA_DIR / "programme_theory" / "report_text.yml"
 SYNTHETIC_EXPORT_PATH = DATA_DIR / "synthetic" / "monitoring_export.csv"
 PUBLISHED_REFERENCE_PATH = REFERENCE_DIR / "niras_2012_tables.csv"
 TABLES_SPEC_PATH = DATA_DIR / "tables.yml"
+# Which theory goes with which units file (and design): dsr_analysis.report.sets reads it.
+REPORT_SETS_PATH = DATA_DIR / "report_sets.yml"
 # The second design: an implementation survey of VIVE's (2023) model (dsr_analysis.survey).
 VIVE2023_DIR = DATA_DIR / "vive2023"
 VIVE2023_CODEBOOK_PATH = VIVE2023_DIR / "codebook.yml"
