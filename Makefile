@@ -42,6 +42,9 @@ test: $(STAMP) ## Run the test suite
 data: $(STAMP) ## Regenerate the bundled synthetic monitoring export
 	$(DSR) data
 
+national: $(STAMP) ## Make (or reuse) the national synthetic export in build/national (98 municipalities)
+	$(DSR) data --national
+
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -51,4 +54,4 @@ teach: $(STAMP) ## Build the teaching edition: student and teacher notebooks and
 lint: $(STAMP) ## Check style with ruff (code and notebooks)
 	$(VENV)/bin/ruff check dsr_analysis tests benchmarks notebooks
 
-.PHONY: help setup reports test data lab teach lint
+.PHONY: help setup reports test data national lab teach lint
