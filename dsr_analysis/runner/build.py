@@ -144,7 +144,7 @@ def _build(
     request: _Request, settings: Settings, space: Workspace, pre_publish: PrePublishCheck | None
 ) -> Summary:
     lang, min_cell = request.lang, request.min_cell
-    theory = load_programme_theory(settings.theory_path)
+    theory = load_programme_theory(settings.theory_path, settings.municipalities_path)
     all_units = load_units(settings.municipalities_path)
     wanted = request.units or [u.id for u in all_units]
     unknown = sorted(set(wanted) - {u.id for u in all_units})
