@@ -48,6 +48,9 @@ test: $(STAMP) ## Run the test suite
 data: $(STAMP) ## Regenerate the bundled synthetic monitoring export
 	$(DSR) data
 
+national: $(STAMP) ## Make (or reuse) the national synthetic export in build/national (98 municipalities)
+	$(DSR) data --national
+
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -67,4 +70,4 @@ docs: $(DOCS_STAMP) ## Build the documentation site (docstrings and docs/) into 
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 	@echo "open $(CURDIR)/build/site/index.html"
 
-.PHONY: help setup reports test data lab teach lint docs
+.PHONY: help setup reports test data national lab teach lint docs

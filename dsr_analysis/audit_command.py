@@ -78,7 +78,7 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
     found = [release_table_findings(cells, min_cell, language, own.specs)]
     folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent
     others = [folder / other for other in _other_set_folders(own)]
-    texts = _page_texts_of(load_programme_theory(own.theory_path))
+    texts = _page_texts_of(load_programme_theory(own.theory_path, own.units_path))
     found.append(page_findings(folder, cells, MARKS, texts, others))
     if against is not None:
         old_cells, old_facts = read_release(against)

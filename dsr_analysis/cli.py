@@ -71,15 +71,47 @@ def tables(data_path: Path | None, units_path: Path | None, trial_dir: Path | No
 
 
 @main.command()
-@click.option("--seed", type=int, default=2012, show_default=True)
-@click.option("--out", "out_path", type=click.Path(path_type=Path),
-              default=config.SYNTHETIC_EXPORT_OUTPUT_PATH, show_default=True)
-def data(seed: int, out_path: Path) -> None:
-    """Regenerate the calibrated synthetic monitoring export."""
+@click.option("--seed", type=int, default=None,
+              help="Seed of the generator. Default: 2012 (--national: the settings file's).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write. Default: data/synthetic/monitoring_export.csv "
+                   "(--national: build/national/monitoring_export.csv).")
+@click.option("--national", is_flag=True,
+              help="The national synthetic export: the 98 municipalities of "
+                   "data/national/municipalities.yml, made once and reused while its inputs "
+                   "are unchanged.")
+@click.option("--settings", "settings_path", default=config.NATIONAL_SETTINGS_PATH,
+              type=click.Path(path_type=Path, dir_okay=False), show_default=True,
+              help="With --national: the settings (and units) file.")
+@click.option("--children", type=click.IntRange(min=1), default=None,
+              help="With --national: this many children in all instead of the file's sizes "
+                   "(shared in proportion to them).")
+@click.option("--force", is_flag=True, help="With --national: regenerate even if up to date.")
+def data(seed: int | None, out_path: Path | None, national: bool, settings_path: Path,
+         children: int | None, force: bool) -> None:
+    """Regenerate the calibrated synthetic monitoring export (or, --national, make the
+    national one)."""
+    if national:
+        _national_data(out_path, settings_path, children, seed, force)
+        return
     from dsr_analysis.synthetic import generate_export, write_export
 
-    write_export(generate_export(seed=seed), out_path)
+    out_path = out_path or config.SYNTHETIC_EXPORT_OUTPUT_PATH
+    write_export(generate_export(seed=2012 if seed is None else seed), out_path)
     click.echo(f"wrote synthetic export to {out_path}")
+
+
+def _national_data(out_path: Path | None, settings_path: Path, children: int | None,
+                   seed: int | None, force: bool) -> None:
+    from dsr_analysis.national import write_national_export
+
+    try:
+        path, written = write_national_export(out_path or config.NATIONAL_EXPORT_PATH,
+                                              settings_path, children, seed, force)
+    except DsrError as error:
+        fail(error)
+    done = "wrote" if written else "up to date (inputs unchanged), kept"
+    click.echo(f"{done} national SYNTHETIC export {path}; its units file is {settings_path}")
 
 
 def _register_stage_commands() -> None:

@@ -241,6 +241,6 @@ def write_build_pdfs(summary: Summary, lang: str, theory_path: Path | None = Non
     chapters: dict[str, list[str]] = {}
     for outcome in summary.outcomes:
         chapters.setdefault(outcome.unit, []).append(outcome.chapter)
-    theory = load_programme_theory(theory_path) if theory_path else None
+    theory = load_programme_theory(theory_path, units_path) if theory_path else None
     units = load_units(units_path) if units_path else None
     return write_pdfs(summary.index.parent, chapters, lang, theory, units)

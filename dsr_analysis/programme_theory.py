@@ -17,6 +17,7 @@ from pathlib import Path
 from dsr_analysis import config
 from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.files import read_yaml
+from dsr_analysis.municipalities import paired_units_path, pooled_count
 from dsr_analysis.theory_model import (  # noqa: F401 - the names readers import from here
     LANGUAGES,
     MET,
@@ -40,13 +41,18 @@ from dsr_analysis.theory_words import display_rules_of, merged_report_text
 # ----------------------------------------------------------------------------------- loading --
 
 
-def load_programme_theory(path: Path | str = config.PROGRAMME_THEORY_PATH) -> ProgrammeTheory:
+def load_programme_theory(
+    path: Path | str = config.PROGRAMME_THEORY_PATH, units_path: Path | str | None = None
+) -> ProgrammeTheory:
     """Read and check the programme-theory YAML file.
 
     Parameters
     ----------
     path
         The YAML file; defaults to ``config.PROGRAMME_THEORY_PATH``.
+    units_path
+        The units file whose pooled municipalities the words' ``{count}`` counts; by default
+        the one ``data/report_sets.yml`` pairs with this theory (none if no set names it).
 
     Returns
     -------
@@ -63,10 +69,15 @@ def load_programme_theory(path: Path | str = config.PROGRAMME_THEORY_PATH) -> Pr
     >>> theory = load_programme_theory()
     >>> [level.id for level in theory.levels]
     ['effort', 'output', 'immediate', 'medium', 'long_term']
+    >>> from dsr_analysis.municipalities import monitored_names
+    >>> theory.unit_count == len(monitored_names())
+    True
     """
     path = Path(path)
     raw = read_yaml(path, "programme theory file")
-    return programme_theory_from_dict(raw, source_name=path.name, folder=path.parent)
+    theory = programme_theory_from_dict(raw, source_name=path.name, folder=path.parent)
+    units_path = units_path if units_path is not None else paired_units_path(path)
+    return theory if units_path is None else theory.with_unit_count(pooled_count(units_path))
 
 
 def programme_theory_from_dict(

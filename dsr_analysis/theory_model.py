@@ -8,10 +8,11 @@ shares; :mod:`dsr_analysis.programme_theory` reads a theory file into them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dsr_analysis.errors import ConfigurationError
+from dsr_analysis.number_words import with_count
 
 LANGUAGES: tuple[str, ...] = ("da", "en")
 TABLE_KINDS: tuple[str, ...] = ("share", "mean", "count")
@@ -156,6 +157,9 @@ class ProgrammeTheory:
     display_rules: Mapping[str, DisplayRules] = field(default_factory=dict)
     # The YAML file whose ``questions`` give each table's question wording (None: the titles).
     questions_path: Path | None = None
+    # How many municipalities the pooled unit pools (from the units file), for the words'
+    # ``{count}``; None when the theory was loaded without units.
+    unit_count: int | None = None
 
     def level(self, level_id: str) -> Level:
         """Return the level called ``level_id``; raise ConfigurationError if there is none."""
@@ -166,10 +170,20 @@ class ProgrammeTheory:
         raise ConfigurationError(f"no level {level_id!r} in the programme theory; known: {known}")
 
     def word(self, key: str, lang: str) -> str:
-        """Return the report word ``key`` in ``lang``."""
+        """Return the report word ``key`` in ``lang``, its ``{count}`` filled with the number
+        of pooled units (:func:`dsr_analysis.number_words.with_count`)."""
         if key not in self.words:
             raise ConfigurationError(f"report_text.words has no entry {key!r}")
-        return self.words[key].get(lang)
+        try:
+            return with_count(self.words[key].get(lang), self.unit_count, lang)
+        except ValueError as error:
+            raise ConfigurationError(
+                f"report_text.words.{key}: {error}; load the theory with its units file"
+            ) from error
+
+    def with_unit_count(self, count: int) -> ProgrammeTheory:
+        """The same theory, its words counting ``count`` pooled units."""
+        return replace(self, unit_count=count)
 
     def column_label(self, column: str, lang: str) -> str:
         """Return the display label of a cells ``column`` (the column itself if unknown)."""

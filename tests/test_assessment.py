@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from dsr_analysis import config, tables
+from dsr_analysis.municipalities import monitored_names
 from dsr_analysis.programme_theory import (
     MET,
     NO_CLEAR_CHANGE,
@@ -177,7 +178,7 @@ class TestBundledRelease:
 
     def test_every_municipal_figure_comes_with_its_interval(self, cells):
         theory = load_programme_theory()
-        for name in ("Faaborg-Midtfyn", "Frederikshavn", "Kolding", "Odense"):
+        for name in monitored_names():
             for result in assess_all(theory, cells, name)["assessment"]:
                 if result.status != TOO_LITTLE_DATA:
                     assert not math.isnan(result.low) and result.low <= result.estimate

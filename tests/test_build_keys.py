@@ -18,11 +18,12 @@ from dsr_analysis.programme_theory import load_programme_theory
 from dsr_analysis.report.chapter import Chapter
 from dsr_analysis.report.units import load_units
 from dsr_analysis.runner import uptodate
+from dsr_analysis.runner.plan import unit_view
 
 NEW_ENTRY = """
   - id: nyby
     name: Nyby
-    monitored: true
+    monitored: {monitored}
     trial: false
 """
 
@@ -34,16 +35,18 @@ def statuses(summary) -> dict[str, set[str]]:
     return found
 
 
-def with_new_municipality(units_path: Path, cells_path: Path) -> None:
+def with_new_municipality(units_path: Path, cells_path: Path, monitored: bool) -> None:
     """One more municipality entry, and its cells (Kolding's, renamed); the pool as it was."""
-    units_path.write_text(units_path.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+    entry = NEW_ENTRY.format(monitored=str(monitored).lower())
+    units_path.write_text(units_path.read_text(encoding="utf-8") + entry, encoding="utf-8")
     cells = read_cells(cells_path)
     own = cells[cells["municipality"] == "Kolding"].assign(municipality="Nyby")
     cells_path.write_text(cells_csv(pd.concat([cells, own], ignore_index=True)),
                           encoding="utf-8")
 
 
-def test_a_new_entry_rebuilds_only_its_unit_and_the_pooled_one(tmp_path):
+def rebuilt_after_new_entry(tmp_path: Path, monitored: bool) -> tuple[set[str], set[str]]:
+    """(units rebuilt, all units) after adding one entry to a built set."""
     units_path, cells_path = tmp_path / "municipalities.yml", tmp_path / "cells.csv"
     units_path.write_bytes(config.MUNICIPALITIES_PATH.read_bytes())
     cells_path.write_bytes(CELLS.read_bytes())
@@ -53,21 +56,33 @@ def test_a_new_entry_rebuilds_only_its_unit_and_the_pooled_one(tmp_path):
         return pinned_build(cells_path=cells_path, settings=settings, progress=False, jobs=2)
 
     assert set().union(*statuses(build()).values()) == {"built"}
-    with_new_municipality(units_path, cells_path)
+    with_new_municipality(units_path, cells_path, monitored)
     after = statuses(build())
     built = {unit for unit, found in after.items() if "built" in found}
-    assert built == {"nyby", "alle"}
     assert all(found == {"skipped"} for unit, found in after.items() if unit not in built)
+    return built, set(after)
 
 
-def test_a_municipalitys_chapter_reads_nothing_of_another_entry():
+def test_an_entry_outside_the_pool_rebuilds_only_its_unit_and_the_pooled_one(tmp_path):
+    built, _ = rebuilt_after_new_entry(tmp_path, monitored=False)
+    assert built == {"nyby", "alle"}
+
+
+def test_a_pooled_entry_rebuilds_every_page_that_names_the_pool_by_its_size(tmp_path):
+    # "Kolding sammenlignet med alle fire kommuner samlet" becomes "... fem ...": a page
+    # left as it was would be wrong, so no key may leave the count out.
+    built, units = rebuilt_after_new_entry(tmp_path, monitored=True)
+    monitored = {u.id for u in load_units() if u.monitored and not u.trial}
+    assert {"nyby", "alle"} | monitored <= built
+
+
+def test_a_municipalitys_chapter_reads_of_another_entry_only_the_pools_size():
     # What unit_view leaves out must not show on the page: Kolding's chapters are the same
-    # HTML whether or not another municipality is in the file (a word that counted the
-    # municipalities would fail this, and would have to be added to unit_view).
+    # HTML whether or not another entry is in the file as long as the pool's size is the same
+    # (an unmonitored one), and differ when it is not (the count is in unit_view).
     theory = load_programme_theory()
     units = load_units()
     cells = read_cells(CELLS)
-    extra = units[:-2] + [replace(units[2], id="nyby", name="Nyby", facts={})] + units[-2:]
 
     def rendered(all_units):
         html = []
@@ -78,7 +93,15 @@ def test_a_municipalitys_chapter_reads_nothing_of_another_entry():
             html += [chapter.render_indicator(i) for i in level.indicators]
         return html
 
-    assert rendered(units) == rendered(extra)
+    def with_extra(monitored: bool):
+        extra = replace(units[2], id="nyby", name="Nyby", facts={}, monitored=monitored)
+        return units[:-2] + [extra] + units[-2:]
+
+    assert rendered(units) == rendered(with_extra(False))
+    assert rendered(units) != rendered(with_extra(True))
+    view = unit_view(units[2], units, theory)
+    assert view != unit_view(units[2], with_extra(True), theory)
+    assert view == unit_view(units[2], with_extra(False), theory)
 
 
 def test_a_no_op_build_plans_nothing_and_imports_no_pandas(tmp_path):

@@ -22,6 +22,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 THEORY = load_programme_theory()
 KOLDING = Unit("kolding", "Kolding", True)
 POOLED = Unit("alle", "Alle", True)
+# The pool as the pages name it ("Alle fire kommuner"), counted from the units file.
+POOLED_DA = THEORY.word("pooled_name", "da")
 TOPIC = "Håndtering af forældreinddragelse"  # 7-8, criterion: at least 50 %
 OTHER = "Andet"  # a second row of 7-8, so hiding Kolding's topic leaves the table visible
 STAFF = "Det pædagogiske personale"  # 7-18, criterion: rises from period 1 to period 3
@@ -126,7 +128,7 @@ class TestHiddenCells:
     def test_the_alt_text_names_the_hidden_value(self):
         html = render(topic_cells(kolding_hidden=True))
         desc = re.search(r"<desc[^>]*>(.*?)</desc>", html).group(1)
-        assert "Kolding: skjult" in desc and "Alle fire kommuner: 80 %" in desc
+        assert "Kolding: skjult" in desc and f"{POOLED_DA}: 80 %" in desc
         assert 'role="img"' in html and "<title id=" in html
 
 
@@ -134,7 +136,7 @@ class TestWhoIsShown:
     def test_a_municipality_stands_beside_the_pool(self):
         html = render(topic_cells())
         assert data_cells(html) == [f"7-8|Alle|Total|{TOPIC}", f"7-8|Kolding|Total|{TOPIC}"]
-        assert "Alle fire kommuner" in " ".join(tick_labels(html))
+        assert POOLED_DA in " ".join(tick_labels(html))
 
     def test_the_pooled_unit_shows_every_municipality(self):
         rows = [cell("7-8", m, TOPIC, 0.7, 60) for m in ("Odense", "Kolding", "Alle")]
@@ -168,7 +170,7 @@ class TestWords:
     def test_the_caption_names_the_table_the_n_and_the_data(self):
         text = caption(render(topic_cells()))
         assert "NIRAS-tabel 7-8" in text and "syntetiske data" in text
-        assert "Kolding 66" in text and "Alle fire kommuner 220" in text
+        assert "Kolding 66" in text and f"{POOLED_DA} 220" in text
 
     def test_a_series_gives_n_per_period(self):
         rows = [
@@ -177,7 +179,7 @@ class TestWords:
             for p, n in zip((1, 2, 3), ns, strict=True)
         ]
         text = caption(render(pd.DataFrame(rows), "staff_take_initiative"))
-        assert "Kolding 20 / 24 / 22" in text and "Alle fire kommuner 73 / 73 / 74" in text
+        assert "Kolding 20 / 24 / 22" in text and f"{POOLED_DA} 73 / 73 / 74" in text
         assert "Periode 1 (jan.–maj 2011)" in text
 
     def test_the_threshold_line_is_labelled(self):

@@ -312,7 +312,8 @@ def test_municipalities_yaml_has_no_duplicate_keys():
 def test_municipalities_ids(municipalities):
     ids = [m["id"] for m in municipalities]
     assert len(ids) == len(set(ids))
-    assert set(ids) == {
+    # NIRAS's five project municipalities and Copenhagen's trial (the file may hold more).
+    assert set(ids) >= {
         "faaborg-midtfyn",
         "frederikshavn",
         "kolding",
@@ -338,7 +339,10 @@ def test_municipalities_required_fields(municipalities):
 def test_monitoring_flags(municipalities):
     by_id = {m["id"]: m for m in municipalities}
     monitored = {i for i, m in by_id.items() if m["monitored"]}
-    assert monitored == {"faaborg-midtfyn", "frederikshavn", "kolding", "odense"}
+    # NIRAS ch. 6.3.1: four of the five project municipalities monitored, Mariagerfjord did not
+    # (a municipality added to the file may monitor too).
+    assert monitored >= {"faaborg-midtfyn", "frederikshavn", "kolding", "odense"}
+    assert by_id["mariagerfjord"]["monitored"] is False
     assert by_id["kobenhavn"]["trial"] is True
     assert [i for i, m in by_id.items() if m["trial"]] == ["kobenhavn"]
     # Figure 6-1 text: 226 registrations, Faaborg-Midtfyn the lowest with 23

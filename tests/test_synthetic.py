@@ -84,7 +84,9 @@ class TestRoster:
     def test_226_children_in_the_four_monitored_municipalities(self, start):
         assert len(start) == 226
         assert start["municipality"].value_counts().to_dict() == EXPECTED_CHILDREN
-        assert sorted(EXPECTED_CHILDREN) == list(monitored_names())
+        # The bundled export holds the units file's monitored municipalities of NIRAS's
+        # project (a municipality added to the file has no rows in it).
+        assert set(EXPECTED_CHILDREN) <= set(monitored_names())
 
     def test_child_ids_are_opaque_serials_never_cpr_like(self, export):
         ids = export["child_id"].drop_duplicates()

@@ -46,12 +46,13 @@ from dsr_analysis.report.units import (
     Unit,
     colour_order,
     load_units,
+    pooled_members,
     trial_chapter_href,
     unit_cells,
 )
 
 #: Above this share of hidden cells a unit's table is replaced by a sentence and the
-#: comparison that can be published (the unit's total beside the pooled four).
+#: comparison that can be published (the unit's total beside the pool).
 MOSTLY_HIDDEN = 0.5
 
 
@@ -109,11 +110,13 @@ class Chapter:
         theory_path: Path | str | None = None,
         units_path: Path | str | None = None,
     ):
-        self.theory = theory or load_programme_theory(theory_path or config.PROGRAMME_THEORY_PATH)
-        self.level: Level = self.theory.level(level_id)
-        self.lang = lang
         if units is None:
             units = load_units(units_path or config.MUNICIPALITIES_PATH)
+        theory = theory or load_programme_theory(theory_path or config.PROGRAMME_THEORY_PATH)
+        # The words count the municipalities this chapter's pool holds ("Alle fire kommuner").
+        self.theory = theory.with_unit_count(len(pooled_members(units)))
+        self.level: Level = self.theory.level(level_id)
+        self.lang = lang
         matches = [u for u in units if u.id == municipality]
         if not matches:
             known = ", ".join(u.id for u in units)
@@ -159,7 +162,7 @@ class Chapter:
         return self._assessments[key]
 
     def pooled_assessment(self, indicator: Indicator) -> Assessment | None:
-        """The same indicator for the four municipalities pooled (None for the pooled unit)."""
+        """The same indicator for the monitored municipalities pooled (None for the pooled unit)."""
         if self.unit.is_pooled or not self.has_data:
             return None
         key = (indicator.id, POOLED)

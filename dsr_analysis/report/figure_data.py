@@ -1,7 +1,7 @@
 """What an indicator figure draws: one row per bar, taken from the published cells only.
 
-A municipality is drawn beside the pooled four ("Alle"); the pooled unit shows the four
-municipalities beside "Alle". A suppressed cell gives a bar row marked ``hidden`` whose value
+A municipality is drawn beside the pool ("Alle"); the pooled unit shows the municipalities it
+pools beside "Alle". A suppressed cell gives a bar row marked ``hidden`` whose value
 is NaN whatever the cell holds, so nothing downstream can draw it. The assessments' contrasts
 (cells of ``kind`` "difference") are not bars and are left out.
 """
@@ -98,9 +98,9 @@ def figure_bars(
     ...     "count": [None, 176], "value": [0.3, 0.8], "suppressed": [True, False]})
     >>> criterion = Criterion("at_least", "7-8", Text("", ""), label="Tema", threshold=0.5)
     >>> bars = figure_bars(cells, Indicator("x", Text("", ""), ("7-8",), criterion),
-    ...     Unit("kolding", "Kolding", True), load_programme_theory(), "da")
+    ...     Unit("kolding", "Kolding", True), load_programme_theory().with_unit_count(2), "da")
     >>> bars[["who", "value", "hidden"]].to_dict("list")
-    {'who': ['Kolding', 'Alle fire kommuner'], 'value': [nan, 80.0], 'hidden': [True, False]}
+    {'who': ['Kolding', 'Alle to kommuner'], 'value': [nan, 80.0], 'hidden': [True, False]}
     """
     c = indicator.criterion
     cells = ordinary_cells(cells)

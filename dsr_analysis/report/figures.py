@@ -1,7 +1,7 @@
 """Indicator figures: bar charts of the published cells, as a ``<figure>`` whose SVG never changes.
 
 :func:`indicator_figure` draws what :func:`~dsr_analysis.report.figure_data.figure_bars` selects:
-the unit beside the pooled four, or the four municipalities beside "Alle". A suppressed cell is a
+the unit beside the pool, or the pooled municipalities beside "Alle". A suppressed cell is a
 hatched placeholder of a fixed length marked with the report's hidden word, findable in the SVG
 by its id, so it never reads as a zero. The ``<figure>`` lists every drawn cell in
 ``data-cells`` (hidden ones again in ``data-hidden-cells``) so an audit can check each against
@@ -121,7 +121,7 @@ def indicator_figure(
 ) -> str:
     """The indicator's chart as a complete ``<figure>`` (SVG and caption), or "" if none.
 
-    ``cells`` hold the unit's cells and the pooled ones (for the pooled unit: the four
+    ``cells`` hold the unit's cells and the pooled ones (for the pooled unit: its
     municipalities' and the pooled). No chart is drawn when the unit publishes no visible cell
     of the indicator's table, or when every bar would be hidden. ``order`` deals out the
     municipalities' colours (:func:`~dsr_analysis.report.units.colour_order`); ``synthetic``

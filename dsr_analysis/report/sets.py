@@ -18,7 +18,7 @@ from dsr_analysis.errors import ConfigurationError
 from dsr_analysis.files import read_yaml
 from dsr_analysis.programme_theory import Text
 
-REPORT_SETS_PATH = config.DATA_DIR / "report_sets.yml"
+REPORT_SETS_PATH = config.REPORT_SETS_PATH
 
 
 @dataclass(frozen=True)

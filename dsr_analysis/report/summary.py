@@ -2,7 +2,7 @@
 
 Generated from the assessments, never written by hand, so it cannot say more than the
 figures do: per level, how many indicators are met, not met, show no clear change or cannot be
-assessed; how the unit compares with the four municipalities pooled; and, always, that the
+assessed; how the unit compares with the municipalities pooled; and, always, that the
 monitoring has no comparison group (the chapter's design note, right after the summary).
 """
 

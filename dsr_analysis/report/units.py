@@ -19,7 +19,8 @@ from dsr_analysis.programme_theory import Level, ProgrammeTheory
 
 @dataclass(frozen=True)
 class Unit:
-    """One report set: a municipality of the project, the four pooled ("Alle"), or Copenhagen.
+    """One report set: a municipality of the project, the monitored ones pooled ("Alle"), or
+    Copenhagen.
 
     ``trial`` marks a municipality outside the NIRAS project whose evidence is a randomised
     trial (Copenhagen): it is never pooled with the project's municipalities.
@@ -46,8 +47,12 @@ def load_units(path: Path | str = config.MUNICIPALITIES_PATH) -> list[Unit]:
 
     Examples
     --------
-    >>> [unit.id for unit in load_units()]
-    ['faaborg-midtfyn', 'frederikshavn', 'kolding', 'mariagerfjord', 'odense', 'alle', 'kobenhavn']
+    >>> from dsr_analysis.municipalities import load_municipalities
+    >>> entries = load_municipalities()
+    >>> project = [e["id"] for e in entries if not e.get("trial")]
+    >>> [u.id for u in load_units()] == project + ["alle"] + [e["id"] for e in entries
+    ...                                                        if e.get("trial")]
+    True
     """
     from dsr_analysis.municipalities import load_municipalities
 
@@ -60,17 +65,33 @@ def load_units(path: Path | str = config.MUNICIPALITIES_PATH) -> list[Unit]:
     return project + [Unit(POOLED_ID, POOLED_NAME, True, {})] + [u for u in units if u.trial]
 
 
-def colour_order(units: list[Unit]) -> tuple[str, ...]:
-    """The order the figures deal out their colours in
-    (:func:`~dsr_analysis.report.figure_style.unit_colours`): the project's monitored
-    municipalities, in the order of the municipalities file.
+def pooled_members(units: list[Unit]) -> list[Unit]:
+    """The municipalities the pooled unit ("Alle") pools: the project's monitored ones, in the
+    order of the municipalities file (a trial is never pooled with them).
 
     Examples
     --------
-    >>> colour_order(load_units())
-    ('Faaborg-Midtfyn', 'Frederikshavn', 'Kolding', 'Odense')
+    >>> units = [Unit("a", "A", True), Unit("b", "B", False), Unit("alle", "Alle", True),
+    ...          Unit("k", "K", False, trial=True)]
+    >>> [u.id for u in pooled_members(units)]
+    ['a']
     """
-    return tuple(u.name for u in units if u.monitored and not u.is_pooled and not u.trial)
+    return [u for u in units if u.monitored and not u.is_pooled and not u.trial]
+
+
+def colour_order(units: list[Unit]) -> tuple[str, ...]:
+    """The order the figures deal out their colours in
+    (:func:`~dsr_analysis.report.figure_style.unit_colours`): the pooled municipalities, in
+    the order of the municipalities file.
+
+    Examples
+    --------
+    >>> from dsr_analysis.municipalities import monitored_names
+    >>> order = colour_order(load_units())
+    >>> sorted(order) == list(monitored_names())
+    True
+    """
+    return tuple(u.name for u in pooled_members(units))
 
 
 #: The page in every unit's folder that says how to read the report (report.method_page);
@@ -162,19 +183,21 @@ def trial_chapter_href(theory: ProgrammeTheory, units: list[Unit]) -> str:
 
 
 def unit_cells(cells: pd.DataFrame, unit: Unit, units: list[Unit]) -> pd.DataFrame:
-    """The cells a unit's chapters may show: for "Alle" the four and the pool; for a monitored
+    """The cells a unit's chapters may show: for "Alle" its members and the pool; for a monitored
     municipality its own and the pool's, which its figures draw beside its own bars.
 
     Examples
     --------
     >>> cells = pd.DataFrame({"municipality": ["Kolding", "Odense", "Alle"]})
-    >>> units = load_units()
-    >>> kolding = next(u for u in units if u.id == "kolding")
-    >>> unit_cells(cells, kolding, units)["municipality"].tolist()
+    >>> units = [Unit("kolding", "Kolding", True), Unit("odense", "Odense", True),
+    ...          Unit("alle", "Alle", True)]
+    >>> unit_cells(cells, units[0], units)["municipality"].tolist()
     ['Kolding', 'Alle']
+    >>> unit_cells(cells, units[2], units)["municipality"].tolist()
+    ['Kolding', 'Odense', 'Alle']
     """
     if unit.is_pooled:
-        names = [u.name for u in units if u.monitored and not u.is_pooled] + [POOLED_NAME]
+        names = [u.name for u in pooled_members(units)] + [POOLED_NAME]
     elif unit.monitored:
         names = [unit.name, POOLED_NAME]
     else:  # nothing of its own to stand beside: no figures, so no pooled cells either

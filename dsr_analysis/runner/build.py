@@ -195,7 +195,7 @@ def _build(
     from dsr_analysis.runner.plan import files_hash, plan
 
     lang, min_cell = request.lang, request.min_cell
-    theory = load_programme_theory(settings.theory_path)
+    theory = load_programme_theory(settings.theory_path, settings.municipalities_path)
     all_units = load_units(settings.municipalities_path)
     wanted = request.units or [u.id for u in all_units]
     unknown = sorted(set(wanted) - {u.id for u in all_units})

@@ -130,18 +130,21 @@ def unit_view(unit: Unit, units: list[Unit], theory: ProgrammeTheory) -> dict:
     removing one municipality's entry touches that unit's key and the pooled unit's, and the
     keys of the units whose colour it moves (an entry inserted before them).
 
-    A chapter that comes to read more of the other units' entries (a word that counts them)
-    must say so here; tests/test_build_keys.py renders a chapter with and without another
-    municipality to catch it.
+    A municipality's pages also name the pool by its size ("alle fire kommuner"), so the
+    number of pooled municipalities is in every key: adding or removing a monitored entry
+    rebuilds every page that prints it (all of them, in the DSR set), while editing an entry,
+    or adding one that is not pooled, touches only its own unit and the pooled one. A chapter
+    that comes to read more of the other units' entries must say so here;
+    tests/test_build_keys.py renders a chapter with and without another entry to catch it.
 
     >>> from dsr_analysis.programme_theory import load_programme_theory
     >>> from dsr_analysis.report.units import load_units
     >>> units = load_units()
     >>> sorted(unit_view(units[2], units, load_programme_theory()))
-    ['colour', 'entry', 'trial_chapter']
+    ['colour', 'entry', 'pooled_count', 'trial_chapter']
     """
     from dsr_analysis.report.figure_style import unit_colours
-    from dsr_analysis.report.units import colour_order, trial_chapter_href
+    from dsr_analysis.report.units import colour_order, pooled_members, trial_chapter_href
 
     def entry(u: Unit) -> list:
         return [u.id, u.name, u.monitored, u.trial, u.facts]
@@ -155,6 +158,7 @@ def unit_view(unit: Unit, units: list[Unit], theory: ProgrammeTheory) -> dict:
         "colour": unit_colours([unit.name], colour_order(units))[unit.name]
         if unit.monitored else None,
         "trial_chapter": trial_chapter_href(theory, units),
+        "pooled_count": len(pooled_members(units)),
     }
 
 

@@ -22,7 +22,7 @@ CPR_VALUES = ("150211-1234", "2802094471", "102031234")
 
 
 def base_rows() -> list[dict[str, str]]:
-    """Eight valid registrations of four children in the four monitored municipalities."""
+    """Eight valid registrations of four children in four monitored municipalities."""
     codebook = default_codebook()
     courses = [
         ("ID7731", "Odense", ["2011-02-15", "2011-05-16", "2011-08-15"], "3.5"),
