@@ -38,7 +38,7 @@ from dsr_analysis.report.html_tables import (
     table_frame,
 )
 from dsr_analysis.report.organisation import organisation_html
-from dsr_analysis.report.outline import Markdown, outline_markdown
+from dsr_analysis.report.outline import Markdown, outline_markdown, shown_in_notebook
 from dsr_analysis.report.practices import practices_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
@@ -402,14 +402,9 @@ class Chapter:
 
     def figure(self, indicator: Indicator | str):
         """The indicator's figure as a matplotlib Figure, or None when the page draws none."""
-        import matplotlib.pyplot as plt
-
-        fig = indicator_chart(self.figure_cells, self.indicator_of(indicator), self.unit,
-                              self.theory, self.lang, colour_order(self.all_units))
-        if fig is not None:
-            # Out of pyplot's list: the cell shows the returned Figure once, not twice.
-            plt.close(fig)
-        return fig
+        return shown_in_notebook(indicator_chart(
+            self.figure_cells, self.indicator_of(indicator), self.unit, self.theory, self.lang,
+            colour_order(self.all_units)))
 
     def outline(self) -> Markdown:
         """The level's narrative from the programme theory and, per indicator, the calls that

@@ -204,10 +204,11 @@ def axis_top(bars: pd.DataFrame, indicator: Indicator, theory: ProgrammeTheory) 
 
 
 def _chart(bars, indicator, theory, lang, ident, heading, sub, order):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A Figure of its own, not pyplot's: drawing a chart never switches the backend of the
+    # session it runs in (a researcher's notebook keeps its inline plots) and leaves no
+    # figure open for the kernel to show.
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     c = indicator.criterion
     categories = list(dict.fromkeys(bars["category"]))
@@ -221,12 +222,13 @@ def _chart(bars, indicator, theory, lang, ident, heading, sub, order):
     top = axis_top(bars, indicator, theory)
     colours = unit_colours(units, order)
     hidden_word = theory.word("suppressed", lang)
-    with plt.rc_context(STYLE):
+    with rc_context(STYLE):
         if horizontal:
             size = (FIGURE_WIDTH, 1.6 + 0.24 * len(bars) + 0.12 * len(categories))
         else:
             size = (FIGURE_WIDTH, 4.0)
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        fig = Figure(figsize=size, layout="constrained")
+        ax = fig.subplots()
         # Whether the hidden word fits across a box or must run along it.
         across = horizontal or thickness * PLOT_WIDTH / len(categories) > 0.1 * len(hidden_word)
         for i, row in enumerate(bars.itertuples(index=False)):

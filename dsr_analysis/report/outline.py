@@ -4,7 +4,8 @@ and, per indicator, the calls that produce it.
 The narrative is the programme theory's (``data/programme_theory/*.yml``): one source for both
 languages and both theories, which the pages read too. :func:`outline_markdown` only quotes it
 and says where to edit it, so the notebook cell that shows the outline (tagged ``remove-cell``)
-changes nothing on the page. :class:`Fragment` is an HTML string a notebook cell renders.
+changes nothing on the page. :class:`Fragment` is an HTML string a notebook cell renders,
+:class:`Markdown` a Markdown one, and :func:`shown_in_notebook` makes a Figure show as an image.
 """
 
 from __future__ import annotations
@@ -26,12 +27,18 @@ class Fragment:
     '<p>x</p>'
     >>> str(Fragment("<p>x</p>"))
     '<p>x</p>'
+    >>> Fragment("<p>x</p>")
+    <Fragment: 8 characters of HTML>
     """
 
     html: str
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def __repr__(self) -> str:
+        # What a terminal shows: the page's HTML is for the notebook's renderer.
+        return f"<Fragment: {len(self.html):,} characters of HTML>"
 
     def __str__(self) -> str:
         return self.html
@@ -54,6 +61,33 @@ class Markdown:
 
     def __str__(self) -> str:
         return self.text
+
+
+def shown_in_notebook(fig):
+    """``fig``, which a notebook cell then shows as an image.
+
+    The report's charts are matplotlib Figures made without pyplot (so that drawing one never
+    switches a session's backend); IPython shows a Figure as an image only once pyplot's
+    inline backend has told it how, so tell it here if nothing has (outside a kernel: nothing).
+
+    >>> shown_in_notebook(None) is None
+    True
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and fig is not None:
+        from functools import partial
+
+        from IPython.core.pylabtools import print_figure
+        from matplotlib.figure import Figure
+
+        formatter = shell.display_formatter.formatters["image/png"]
+        try:
+            formatter.lookup_by_type(Figure)
+        except KeyError:
+            formatter.for_type(Figure, partial(print_figure, fmt="png", base64=True))
+    return fig
 
 
 def shown_path(path: Path | str | None) -> str:
