@@ -91,14 +91,16 @@ def shown_in_notebook(fig):
 
 
 def shown_path(path: Path | str | None) -> str:
-    """A theory file's path as a researcher finds it: relative to the project when inside it.
+    """A theory file's path as a researcher finds it: relative to the folder holding ``data/``
+    (the checkout) when inside it.
 
     >>> shown_path(config.PROGRAMME_THEORY_PATH)
     'data/programme_theory/dsr.yml'
     """
     path = Path(path or config.PROGRAMME_THEORY_PATH).resolve()
-    if path.is_relative_to(config.PROJECT_ROOT):
-        return path.relative_to(config.PROJECT_ROOT).as_posix()
+    root = config.DATA_DIR.resolve().parent
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
     return str(path)
 
 
