@@ -28,7 +28,7 @@ from dsr_analysis.report import summary
 from dsr_analysis.report.assessment import Assessment, assess
 from dsr_analysis.report.assessment_html import assessment_html, criterion_html, method_link
 from dsr_analysis.report.diagram import programme_theory_svg
-from dsr_analysis.report.figures import indicator_figure
+from dsr_analysis.report.figures import indicator_chart, indicator_figure
 from dsr_analysis.report.html_tables import (
     column_display,
     comparison_frame,
@@ -38,6 +38,7 @@ from dsr_analysis.report.html_tables import (
     table_frame,
 )
 from dsr_analysis.report.organisation import organisation_html
+from dsr_analysis.report.outline import Markdown, outline_markdown, shown_in_notebook
 from dsr_analysis.report.practices import practices_html
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.text import question_text, table_lead
@@ -112,6 +113,8 @@ class Chapter:
     ):
         if units is None:
             units = load_units(units_path or config.MUNICIPALITIES_PATH)
+        # Where the outline tells a researcher to edit the narrative (None: given as an object).
+        self.theory_path = None if theory else Path(theory_path or config.PROGRAMME_THEORY_PATH)
         theory = theory or load_programme_theory(theory_path or config.PROGRAMME_THEORY_PATH)
         # The words count the municipalities this chapter's pool holds ("Alle fire kommuner").
         self.theory = theory.with_unit_count(len(pooled_members(units)))
@@ -285,8 +288,21 @@ class Chapter:
         root = way_to_reports(folders[self.theory.id], below=1)
         return practices_html(self.theory, self.lang, folders, root)
 
-    def render_indicator(self, indicator: Indicator) -> str:
+    def indicator_of(self, indicator: Indicator | str) -> Indicator:
+        """The level's indicator called ``indicator`` (an Indicator is returned as it is)."""
+        if isinstance(indicator, Indicator):
+            return indicator
+        for candidate in self.level.indicators:
+            if candidate.id == indicator:
+                return candidate
+        known = ", ".join(i.id for i in self.level.indicators)
+        raise ConfigurationError(
+            f"no indicator {indicator!r} in level {self.level.id!r}; known: {known}"
+        )
+
+    def render_indicator(self, indicator: Indicator | str) -> str:
         """One indicator: question, the package's criterion, assessment, table and figure."""
+        indicator = self.indicator_of(indicator)
         lang, c = self.lang, indicator.criterion
         parts = [
             f"<section class='indicator' id='ind-{_e(indicator.id)}' "
@@ -366,6 +382,39 @@ class Chapter:
             )
         return "".join(parts)
 
+    def render(self) -> str:
+        """The whole chapter's HTML, in the order the chapter notebook shows it."""
+        return "".join([
+            self.render_heading(), self.render_summary(), self.render_design_note(),
+            self.render_diagram(), self.render_introduction(), self.render_organisation(),
+            self.render_practices(),
+            *(self.render_indicator(i) for i in self.level.indicators),
+            self.render_other_tables(),
+        ])
+
+    def _repr_html_(self) -> str:
+        # A notebook cell whose value is the chapter shows the chapter.
+        return self.render()
+
+    # ------------------------------------------------ what a researcher calls in a notebook --
+
+    def table(self, table: str) -> pd.DataFrame:
+        """One of the unit's published tables as the chapter shows it: rows x columns, values
+        formatted, hidden cells marked (an empty frame when the unit has none)."""
+        return table_frame(self.cells, table, self.own_name, self.theory, self.lang)
+
+    def figure(self, indicator: Indicator | str):
+        """The indicator's figure as a matplotlib Figure, or None when the page draws none."""
+        return shown_in_notebook(indicator_chart(
+            self.figure_cells, self.indicator_of(indicator), self.unit, self.theory, self.lang,
+            colour_order(self.all_units)))
+
+    def outline(self) -> Markdown:
+        """The level's narrative from the programme theory and, per indicator, the calls that
+        produce it (Markdown; a notebook cell renders it)."""
+        return Markdown(outline_markdown(self.theory, self.level, self.name, self.lang,
+                                         self.theory_path))
+
     # ---------------------------------------------- what the notebooks call (display only) --
 
     def heading(self) -> None:
@@ -389,8 +438,8 @@ class Chapter:
         practice landscape it belongs to (the first chapter only)."""
         _show(self.render_organisation() + self.render_practices())
 
-    def indicator(self, indicator: Indicator) -> None:
-        """Show one indicator with its table, figure and assessment."""
+    def indicator(self, indicator: Indicator | str) -> None:
+        """Show one indicator (an Indicator or its id) with its table, figure and assessment."""
         _show(self.render_indicator(indicator))
 
     def other_tables(self) -> None:

@@ -39,7 +39,9 @@ from dsr_analysis.report.figure_style import (
 from dsr_analysis.report.text import escape as _e
 from dsr_analysis.report.units import Unit
 
-__all__ = ["indicator_figure", "municipalities_shown", "svg_from_figure", "unit_name"]
+__all__ = [
+    "indicator_chart", "indicator_figure", "municipalities_shown", "svg_from_figure", "unit_name",
+]
 
 #: The figure's width in inches and, roughly, its plot area's (after labels and margins).
 FIGURE_WIDTH = 7.6
@@ -127,11 +129,8 @@ def indicator_figure(
     municipalities' colours (:func:`~dsr_analysis.report.units.colour_order`); ``synthetic``
     says whether the caption marks the data as synthetic (None: as ``cells`` say).
     """
-    c = indicator.criterion
-    if c.table not in theory.tables or entirely_hidden(cells, c.table, unit):
-        return ""
-    bars = figure_bars(cells, indicator, unit, theory, lang)
-    if bars.empty or bars["value"].notna().sum() == 0:
+    bars = drawn_bars(cells, indicator, unit, theory, lang)
+    if bars is None:
         return ""
     ident = figure_id(indicator)
     heading = figure_text.title(cells, indicator, theory, lang)
@@ -149,6 +148,37 @@ def indicator_figure(
         f"<figure class='chart' id='{ident}' data-cells='{_e(drawn)}' "
         f"data-hidden-cells='{_e(hidden)}'>{svg}{caption}</figure>"
     )
+
+
+def drawn_bars(cells: pd.DataFrame, indicator: Indicator, unit: Unit, theory: ProgrammeTheory,
+               lang: str) -> pd.DataFrame | None:
+    """The bars the indicator's chart draws, or None when no chart is drawn (see
+    :func:`indicator_figure`)."""
+    c = indicator.criterion
+    if c.table not in theory.tables or entirely_hidden(cells, c.table, unit):
+        return None
+    bars = figure_bars(cells, indicator, unit, theory, lang)
+    if bars.empty or bars["value"].notna().sum() == 0:
+        return None
+    return bars
+
+
+def indicator_chart(
+    cells: pd.DataFrame,
+    indicator: Indicator,
+    unit: Unit,
+    theory: ProgrammeTheory,
+    lang: str,
+    order: Sequence[str] = (),
+):
+    """The indicator's chart as a matplotlib Figure (what :func:`indicator_figure` turns into
+    SVG), or None when no chart is drawn; for a notebook, which shows the Figure itself."""
+    bars = drawn_bars(cells, indicator, unit, theory, lang)
+    if bars is None:
+        return None
+    heading = figure_text.title(cells, indicator, theory, lang)
+    sub = figure_text.subtitle(unit, theory, lang)
+    return _chart(bars, indicator, theory, lang, figure_id(indicator), heading, sub, order)
 
 
 # ------------------------------------------------------------------------------- drawing --
@@ -174,10 +204,11 @@ def axis_top(bars: pd.DataFrame, indicator: Indicator, theory: ProgrammeTheory) 
 
 
 def _chart(bars, indicator, theory, lang, ident, heading, sub, order):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A Figure of its own, not pyplot's: drawing a chart never switches the backend of the
+    # session it runs in (a researcher's notebook keeps its inline plots) and leaves no
+    # figure open for the kernel to show.
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     c = indicator.criterion
     categories = list(dict.fromkeys(bars["category"]))
@@ -191,12 +222,13 @@ def _chart(bars, indicator, theory, lang, ident, heading, sub, order):
     top = axis_top(bars, indicator, theory)
     colours = unit_colours(units, order)
     hidden_word = theory.word("suppressed", lang)
-    with plt.rc_context(STYLE):
+    with rc_context(STYLE):
         if horizontal:
             size = (FIGURE_WIDTH, 1.6 + 0.24 * len(bars) + 0.12 * len(categories))
         else:
             size = (FIGURE_WIDTH, 4.0)
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        fig = Figure(figsize=size, layout="constrained")
+        ax = fig.subplots()
         # Whether the hidden word fits across a box or must run along it.
         across = horizontal or thickness * PLOT_WIDTH / len(categories) > 0.1 * len(hidden_word)
         for i, row in enumerate(bars.itertuples(index=False)):
