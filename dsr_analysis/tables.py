@@ -399,14 +399,16 @@ def report_cells_of_export(export_path: Path | str, min_cell: int = config.DEFAU
 
 
 def report_cells_by_municipality(
-    export_path: Path | str, min_cell: int = config.DEFAULT_MIN_CELL, language: str = "da"
+    export_path: Path | str, min_cell: int = config.DEFAULT_MIN_CELL, language: str = "da",
+    units_path: Path | str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The chapters' cells of the municipalities whose rows pass, and the errors of the others.
 
     As :func:`report_cells_of_export`, but a problem confined to one municipality's rows leaves
     out that municipality instead of rejecting the export (see
     :func:`dsr_analysis.export.load_export_by_municipality`); the pooled "Alle" cells then pool
-    the others only.
+    the others only. ``units_path`` is the report set's municipalities file: the export may
+    hold its monitored municipalities (default: data/municipalities.yml's).
 
     Raises
     ------
@@ -414,6 +416,8 @@ def report_cells_by_municipality(
         When a problem concerns the whole export.
     """
     from dsr_analysis.export import load_export_by_municipality
+    from dsr_analysis.municipalities import monitored_names
 
-    export, broken = load_export_by_municipality(export_path)
+    names = monitored_names(units_path) if units_path is not None else None
+    export, broken = load_export_by_municipality(export_path, municipalities=names)
     return report_cells(export, min_cell, language), broken
