@@ -77,7 +77,7 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
     language = facts.get("language", "da")
     found = [release_table_findings(cells, min_cell, language, own.specs)]
     folder = Path(folder) if Path(folder).is_dir() else Path(folder).parent
-    others = [folder / other for other in _other_set_folders(own)]
+    others = [folder / other for other in _other_set_folders(own, folder)]
     texts = _page_texts_of(load_programme_theory(own.theory_path, own.units_path))
     found.append(page_findings(folder, cells, MARKS, texts, others))
     if against is not None:
@@ -90,11 +90,19 @@ def audit_folder(folder: Path, against: Path | None = None) -> tuple[pd.DataFram
     return pd.concat(found, ignore_index=True), checked
 
 
-def _other_set_folders(own) -> list[str]:
-    """The folders, below ``own``'s, of the other report sets."""
+def _other_set_folders(own, folder: Path | None = None) -> list[str]:
+    """The folders, below ``own``'s, of the other report sets, and of any other edition
+    (``dsr reports --lang en`` writes reports/en/): every folder below with its own index is
+    another set's or edition's, with its own release to audit."""
     from dsr_analysis.report.sets import load_report_sets
 
-    return [s.folder for s in load_report_sets() if s.id != own.id and s.folder]
+    others = [s.folder for s in load_report_sets() if s.id != own.id and s.folder]
+    if folder is not None:
+        # The edition's top folder: a failed build may have left it without an index of its
+        # own, and its set folders (reports/en/vive2023) are below it.
+        others += sorted({index.relative_to(folder).parts[0]
+                          for index in Path(folder).glob("*/**/index.html")})
+    return others
 
 
 def prepublish_check(cells: pd.DataFrame, min_cell: int, build_dir: Path,

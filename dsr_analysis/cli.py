@@ -12,8 +12,10 @@ from dsr_analysis.cli_options import (
     MIN_CELL_OPTION,
     TRIAL_DATA_OPTION,
     UNITS_OPTION,
+    FullSummaryGroup,
     fail,
     language_option,
+    shown_path,
 )
 from dsr_analysis.errors import DsrError
 
@@ -27,13 +29,35 @@ def _project_too_late(context: click.Context, parameter: click.Parameter,
                                "(dsr --project DIR COMMAND); or set DSR_PROJECT=DIR")
 
 
-@click.group()
+def _quiet(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    # Notes and progress go to standard output and bars; warnings and errors to standard
+    # error, which stays. Restored when the command ends (tests run many in one process).
+    if not value:
+        return
+    import os
+    import sys
+
+    os.environ["TQDM_DISABLE"] = "1"
+    kept, silent = sys.stdout, open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    sys.stdout = silent
+
+    def restore() -> None:
+        sys.stdout = kept
+        silent.close()
+        os.environ.pop("TQDM_DISABLE", None)
+
+    context.call_on_close(restore)
+
+
+@click.group(cls=FullSummaryGroup)
 @click.version_option(package_name="dsr-analysis")
 # Read by dsr_analysis.entry before this module is imported; declared here for --help.
 @click.option("--project", type=click.Path(file_okay=False), expose_value=False,
               callback=_project_too_late,
               help="Folder for outputs (reports/, build/). Default: the checkout, or the "
                    "current folder when installed. Give it before the command.")
+@click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet,
+              help="Print only warnings and errors (no notes, no progress).")
 def main() -> None:
     """Evaluate social workers in daycare (DSR): monitoring export to published tables."""
 
@@ -43,7 +67,7 @@ def main() -> None:
 @UNITS_OPTION
 @TRIAL_DATA_OPTION
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
-              default=config.TABLES_OUTPUT_PATH, show_default=True,
+              default=config.TABLES_OUTPUT_PATH, show_default=shown_path(config.TABLES_OUTPUT_PATH),
               help="CSV to write (its facts go beside it as .json).")
 @MIN_CELL_OPTION
 @language_option()
@@ -81,7 +105,8 @@ def tables(data_path: Path | None, units_path: Path | None, trial_dir: Path | No
                    "data/national/municipalities.yml, made once and reused while its inputs "
                    "are unchanged.")
 @click.option("--settings", "settings_path", default=config.NATIONAL_SETTINGS_PATH,
-              type=click.Path(path_type=Path, dir_okay=False), show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              show_default=shown_path(config.NATIONAL_SETTINGS_PATH),
               help="With --national: the settings (and units) file.")
 @click.option("--children", type=click.IntRange(min=1), default=None,
               help="With --national: this many children in all instead of the file's sizes "

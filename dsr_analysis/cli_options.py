@@ -40,6 +40,43 @@ def language_option(parameter: str = "language"):
     )
 
 
+class FullSummaryGroup(click.Group):
+    """A command group whose command list gives each command's whole first sentence.
+
+    click cuts a summary to fit one line of an 80-column terminal and ends it with "…"; a
+    cut summary says less than none, so the list wraps instead.
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def shown_path(path: Path) -> str:
+    """A default path as help shows it: relative to the project or the bundled resources.
+
+    Examples
+    --------
+    >>> shown_path(config.PROJECT_ROOT / "reports" / "tables.csv")
+    'reports/tables.csv'
+    >>> shown_path(config.DATA_DIR / "codebook.yml")
+    'data/codebook.yml'
+    """
+    path = Path(path)
+    for root in (config.PROJECT_ROOT, config.RESOURCE_ROOT):
+        if path.is_relative_to(root):
+            return str(path.relative_to(root))
+    if path.is_relative_to(config.PACKAGE_DIR):  # installed: data/ and notebooks/ live inside
+        return str(path.relative_to(config.PACKAGE_DIR))
+    return str(path)
+
+
 def fail(error: DsrError) -> NoReturn:
     """Print an error a user can act on, without a traceback, and exit non-zero."""
     click.echo(f"error: {error}", err=True)

@@ -40,6 +40,7 @@ footer.site { border-top: 1px solid var(--line); border-bottom: 0; color: var(--
               font-size: 13px; margin-top: 3em; }
 .wrap { max-width: 1000px; margin: 0 auto; padding: 0.8em 1.2em; }
 .banner { background: #fff4ce; border-bottom: 2px solid #d97706; font-weight: 600; }
+.banner.warning { background: #b91c1c; color: #fff; border-bottom-color: #7f1d1d; }
 nav.chapters ol { list-style: none; display: flex; flex-wrap: wrap; gap: 0.4em 1.2em;
                   margin: 0.4em 0 0; padding: 0; }
 nav.chapters a[aria-current] { font-weight: 700; color: var(--ink); text-decoration: none; }
@@ -141,6 +142,8 @@ class Page:
     previous: Link | None = None
     next: Link | None = None
     banner: str = ""
+    # A red warning above everything (an unsuppressed build is not for publication).
+    warning: str = ""
     footer: tuple[tuple[str, str], ...] = ()
     build_key: str = ""
     extra_meta: dict = field(default_factory=dict)
@@ -169,6 +172,7 @@ class Page:
             previous=link(context["previous"]),
             next=link(context["next"]),
             banner=context["banner"],
+            warning=context.get("warning", ""),
             footer=tuple((k, v) for k, v in context["footer"]),
             build_key=build_key,
         )
@@ -300,6 +304,13 @@ def render_page(body: str, page: Page) -> str:
         if page.banner
         else ""
     )
+    warning, warning_css = "", ""
+    if page.warning:
+        warning = (f"<div class='banner warning' role='alert'><div class='wrap'>"
+                   f"{_e(page.warning)}</div></div>")
+        # On paper in the bottom margin of every page, the first included.
+        warning_css = (f"<style>@page {{ @bottom-center {{ content: {_css_string(page.warning)};"
+                       " color: #b91c1c; font-weight: 700; } }</style>")
     nav = ""
     if page.index or page.chapters:
         items = "".join(f"<li>{_link(c)}</li>" for c in page.chapters)
@@ -323,8 +334,9 @@ def render_page(body: str, page: Page) -> str:
         "<!DOCTYPE html>\n"
         f"<html lang='{_e(page.lang)}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style>{banner_css}</head>"
-        f"<body>{banner}{nav}<main class='wrap'>{body}{pager}</main>{footer}</body></html>\n"
+        f"{meta}<title>{_e(page.title)}</title><style>{_STYLE}</style>{banner_css}"
+        f"{warning_css}</head><body>{warning}{banner}{nav}"
+        f"<main class='wrap'>{body}{pager}</main>{footer}</body></html>\n"
     )
 
 

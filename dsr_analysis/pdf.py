@@ -55,6 +55,8 @@ _MAIN = re.compile(r"<main class='wrap'>(.*)</main>", re.S)
 _PAGER = re.compile(r"<nav class='pager'.*?</nav>", re.S)
 _FOOTER = re.compile(r"<footer class='site'><div class='wrap'>(.*?)</div></footer>", re.S)
 _BANNER = re.compile(r"<div class='banner' role='note'><div class='wrap'>(.*?)</div></div>", re.S)
+_WARNING = re.compile(
+    r"<div class='banner warning' role='alert'><div class='wrap'>(.*?)</div></div>", re.S)
 _LINK = re.compile(r"<a\b([^>]*?)\shref=(['\"])(.*?)\2([^>]*)>(.*?)</a>", re.S)
 _FILE_LINK = re.compile(rb"/URI\s*\(file:")
 _DATES = re.compile(rb"/(?:CreationDate|ModDate) \(D:[0-9+\-Z']*\)")
@@ -85,6 +87,12 @@ def chapter_parts(page_html: str) -> tuple[str, str, str]:
         footer.group(1) if footer else "",
         banner.group(1) if banner else "",
     )
+
+
+def page_warning(page_html: str) -> str:
+    """A built page's not-for-publication warning (escaped as on the page), or ""."""
+    found = _WARNING.search(page_html)
+    return found.group(1) if found else ""
 
 
 def local_links(content: str, anchors: dict[str, str]) -> str:
@@ -123,13 +131,15 @@ def combined_html(
     anchors = {f"{page}.html": f"#chapter-{page}" for page, _, _ in pages}
     anchors |= {f"{unit.id}/{href}": target for href, target in anchors.items()}
     name = unit.display_name(theory, lang)
-    toc, chapters, banner = [], [], ""
+    toc, chapters, banner, warning = [], [], "", ""
     for page, title, path in pages:
+        text = path.read_text(encoding="utf-8")
         try:
-            content, facts, page_banner = chapter_parts(path.read_text(encoding="utf-8"))
+            content, facts, page_banner = chapter_parts(text)
         except BuildError as error:
             raise BuildError(f"{path}: {error}") from error
         banner = banner or page_banner
+        warning = warning or page_warning(text)
         toc.append(f"<li><a href='#chapter-{page}'>{e(title)}</a></li>")
         provenance = f"<p class='note provenance'>{facts}</p>" if facts else ""
         chapters.append(
@@ -146,7 +156,8 @@ def combined_html(
         f"<p class='note'>{e(theory.source.get(lang))}</p></section>"
     )
     # The banner was escaped when its page was written; unescaped, render_page escapes it once.
-    page = Page(title=f"{name} – {theory.title.get(lang)}", lang=lang, banner=html.unescape(banner))
+    page = Page(title=f"{name} – {theory.title.get(lang)}", lang=lang, banner=html.unescape(banner),
+                warning=html.unescape(warning))
     return render_page(cover + "".join(chapters), page)
 
 

@@ -37,7 +37,7 @@ def test_estimates_are_printed_with_the_synthetic_note():
 
 
 def test_bad_data_directory_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(main, ["trial", "estimates", "--data-dir", str(tmp_path)])
+    result = CliRunner().invoke(main, ["trial", "estimates", "--trial-data", str(tmp_path)])
     assert result.exit_code == 1
     assert "error:" in result.output and "institutions.csv" in result.output
 

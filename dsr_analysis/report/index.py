@@ -21,6 +21,7 @@ from dsr_analysis.html import Page, render_page
 from dsr_analysis.programme_theory import STATUSES, Level, ProgrammeTheory
 from dsr_analysis.report.assessment import assess_all
 from dsr_analysis.report.diagram import STATUS_STYLE
+from dsr_analysis.report.edition import not_for_publication
 from dsr_analysis.report.text import escape as e
 from dsr_analysis.report.units import TRIAL_DATA, Unit, report_chapters, unit_cells
 
@@ -368,6 +369,7 @@ def index_html(
         title=theory.word("index_title", lang),
         lang=lang,
         banner=banner,
+        warning=not_for_publication(theory, lang, facts.min_cell),
         footer=(
             (theory.word("export_hash", lang), facts.export_hash[:16]),
             (theory.word("min_cell", lang), str(facts.min_cell)),

@@ -263,6 +263,7 @@ def _page(theory: ProgrammeTheory, unit: Unit, tasks: list, lang: str, min_cell:
         chapters=tuple(link(c) for c in context["chapters"]),
         # The unit's chapters may rest on different data (Copenhagen: monitoring and trial).
         banner=next((t.page["banner"] for t in tasks if t.page["banner"]), ""),
+        warning=context.get("warning", ""),
         footer=(
             (theory.word("min_cell", lang), str(min_cell)),
             (theory.word("version", lang), __version__),

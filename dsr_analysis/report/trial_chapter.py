@@ -114,7 +114,7 @@ def chapter_cells(
         raise ConfigurationError(
             f"no trial cells at {path}: write them with "
             f"`dsr trial cells --min-cell {min_cell} --lang {language} --out {path}` "
-            "(add --data-dir for a register extract), or build the chapter with dsr reports"
+            "(add --trial-data for a register extract), or build the chapter with dsr reports"
         )
     cells = read_cells(path)
     released = cells["min_cell"].dropna().unique() if "min_cell" in cells else []

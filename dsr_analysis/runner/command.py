@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import textwrap
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -64,8 +66,17 @@ from dsr_analysis.runner.model import Interrupted, Summary
     help="A report-sets file to build instead of data/report_sets.yml (its paths are "
     "relative to it).",
 )
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the pages. Default: reports/ for the Danish, suppressed build of the "
+    "bundled data, and beside it reports/EDITION/ for another edition (en, min-cell-1, "
+    "data-NAME, e.g. reports/en-min-cell-1/), so editions never overwrite each other.",
+)
 @click.option("--pdf", is_flag=True,
-              help="Then print each unit's set to reports/[SET/]pdf/UNIT.pdf.")
+              help="Then print each unit's set to [OUT/][SET/]pdf/UNIT.pdf.")
 @click.option(
     "--set",
     "set_ids",
@@ -87,6 +98,7 @@ def reports_command(
     set_ids: str = "",
     scheduler: str | None = None,
     sets_path: Path | None = None,
+    out_dir: Path | None = None,
 ) -> None:
     """Build the HTML report sets: one chapter per programme-theory level, per unit, for
     every programme theory."""
@@ -110,8 +122,9 @@ def reports_command(
         for position, (report_set, wanted) in enumerate(plans):
             # An export or a tables file belongs to one design: the first set chosen.
             own_data = (data_path, cells_path) if position == 0 else (None, None)
+            edition = Edition(out_dir, edition_folder(lang, min_cell, data_path, cells_path))
             summary = _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data,
-                                 trial_dir, address, sets_path)
+                                 trial_dir, address, sets_path, edition)
             failed_any |= _said(summary)
             failed_any = _pdfs(summary, report_set, lang, pdf, failed_any)
     if failed_any:
@@ -182,8 +195,43 @@ def set_plans(set_ids: str, chosen: list[str], sets_path: Path | None = None) ->
             if any(u in ids[s.id] for u in chosen)]
 
 
+@dataclass(frozen=True)
+class Edition:
+    """Where one edition's pages go: ``out`` if given, else ``folder`` under the reports
+    folder ("" = the reports folder itself); its build files go in ``folder`` under build/."""
+
+    out: Path | None = None
+    folder: str = ""
+
+
+def edition_folder(lang: str, min_cell: int, data_path: Path | None = None,
+                   cells_path: Path | None = None) -> str:
+    """The sub-folder name of a build's edition: "" for the default (Danish, the default
+    minimum cell size, the bundled data), else its differences joined by "-".
+
+    Examples
+    --------
+    >>> edition_folder("da", 5)
+    ''
+    >>> edition_folder("en", 1)
+    'en-min-cell-1'
+    >>> edition_folder("da", 5, Path("/data/Kolding export 2026.csv"))
+    'data-kolding-export-2026'
+    """
+    from dsr_analysis import config
+
+    parts = [lang] if lang != "da" else []
+    if min_cell != config.DEFAULT_MIN_CELL:
+        parts.append(f"min-cell-{min_cell}")
+    for word, path in (("data", data_path), ("cells", cells_path)):
+        if path is not None:
+            slug = re.sub(r"[^a-z0-9æøå]+", "-", Path(path).stem.lower()).strip("-")
+            parts.append(f"{word}-{slug or 'file'}")
+    return "-".join(parts)
+
+
 def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir,
-               scheduler=None, sets_path=None) -> Summary:
+               scheduler=None, sets_path=None, edition: Edition = Edition()) -> Summary:
     """Build one report set and return its summary; exits on an interrupt or a hard error."""
     from dataclasses import replace
 
@@ -195,7 +243,11 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
     # build.Settings: the folders a build uses (tests point them elsewhere); each set's pages
     # go in its folder under the reports folder.
     base = replace(build.Settings(), report_sets_path=sets_path or REPORT_SETS_PATH)
-    settings = set_settings(report_set, base.reports_dir, base.build_dir, base)
+    reports_root = edition.out or base.reports_dir / edition.folder
+    # Each edition keeps its own executed notebooks, caches and no-op stamp.
+    build_root = base.build_dir / (edition.folder or "") if edition.out is None else (
+        base.build_dir / "out" / _folder_digest(edition.out))
+    settings = set_settings(report_set, reports_root, build_root, base)
     data_path, cells_path = own_data
     try:
         return build_reports(
@@ -228,6 +280,12 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
     except OSError as error:  # a file the build reads or writes that no check foresaw
         where = f"{error.filename}: " if error.filename else ""
         fail(DsrError(f"{where}{error.strerror or error}"))
+
+
+def _folder_digest(folder: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
 
 
 def _said(summary: Summary) -> bool:

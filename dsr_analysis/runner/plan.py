@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from dsr_analysis import __version__
-from dsr_analysis.cells import cells_csv, is_synthetic
+from dsr_analysis.cells import cells_csv, is_synthetic, released_min_cell
 from dsr_analysis.files import atomic_write_text
 from dsr_analysis.programme_theory import ProgrammeTheory
+from dsr_analysis.report.edition import not_for_publication
 from dsr_analysis.report.units import (
     METHOD_PAGE,
     TRIAL_DATA,
@@ -55,6 +56,9 @@ def plan(
     """
     tasks = []
     banner = theory.word("synthetic_banner", lang) if is_synthetic(cells) else ""
+    # What the cells say released them, not what was asked: a tables file made with
+    # --min-cell 1 is unsuppressed whatever this build was told.
+    warning = not_for_publication(theory, lang, released_min_cell(cells, min_cell))
     files = files_hash(theory, settings)
     for unit in units:
         view = sha256_bytes(json.dumps(unit_view(unit, units, theory), sort_keys=True,
@@ -90,7 +94,8 @@ def plan(
                 input_error = trial.error
                 trial_banner = theory.word("synthetic_banner", lang) if trial.synthetic else ""
                 source = (trial.data_hash, trial_banner, "trial_data_hash")
-            page = _page_context(theory, unit, chapters, position, lang, source, min_cell, commit)
+            page = _page_context(theory, unit, chapters, position, lang, source, min_cell,
+                                 commit) | {"warning": warning}
             key_parts = {
                 "notebook": sha256_bytes(notebook.read_bytes()) if notebook.exists() else "",
                 # The paths differ between checkouts; their files' contents are in the source

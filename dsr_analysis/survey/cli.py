@@ -11,11 +11,17 @@ from pathlib import Path
 import click
 
 from dsr_analysis import config
-from dsr_analysis.cli_options import MIN_CELL_OPTION, fail, language_option
+from dsr_analysis.cli_options import (
+    MIN_CELL_OPTION,
+    FullSummaryGroup,
+    fail,
+    language_option,
+    shown_path,
+)
 from dsr_analysis.errors import DsrError
 
 
-@click.group(name="survey")
+@click.group(name="survey", cls=FullSummaryGroup)
 def survey() -> None:
     """The implementation survey of VIVE's (2023) model: check, tables, synthetic data."""
 
@@ -49,14 +55,15 @@ def check(file: Path) -> None:
 
 @survey.command(name="tables")
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
-              default=config.VIVE2023_SURVEY_PATH, show_default=True,
+              default=config.VIVE2023_SURVEY_PATH,
+              show_default=shown_path(config.VIVE2023_SURVEY_PATH),
               help="Survey file (CSV or .xlsx).")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), required=True,
               help="Cells CSV to write (atomically).")
 @language_option()
 @MIN_CELL_OPTION
 def tables(data_path: Path, out_path: Path, language: str, min_cell: int) -> None:
-    """Write the survey's tables VIVE-1 ... VIVE-17 as published cells, with their facts
+    """Write the survey's tables VIVE-1 to VIVE-17 as published cells, with their facts
     beside them (tables.json: what ``dsr audit`` reads)."""
     from dsr_analysis import __version__
     from dsr_analysis.release import write_release
@@ -78,7 +85,8 @@ def tables(data_path: Path, out_path: Path, language: str, min_cell: int) -> Non
 
 @survey.command(name="data")
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
-              default=config.VIVE2023_SURVEY_PATH, show_default=True)
+              default=config.VIVE2023_SURVEY_PATH,
+              show_default=shown_path(config.VIVE2023_SURVEY_PATH))
 def data(out_path: Path) -> None:
     """Regenerate the bundled synthetic survey, byte for byte."""
     from dsr_analysis.survey.synthetic import write_synthetic_survey

@@ -8,21 +8,23 @@ from pathlib import Path
 import click
 
 # Both import only the standard library and config: `dsr --help` stays fast.
+from dsr_analysis.cli_options import FullSummaryGroup, shown_path
 from dsr_analysis.teaching.build import DEFAULT_OUT as _DEFAULT_OUT
 from dsr_analysis.teaching.source import LESSONS_DIR as _LESSONS
 
 OUT_OPTION = click.option(
     "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=_DEFAULT_OUT,
-    show_default=True, help="Folder for student/, teacher/ and handouts/.")
+    show_default=shown_path(_DEFAULT_OUT), help="Folder for student/, teacher/ and handouts/.")
 LANG_OPTION = click.option(
     "--lang", "lang", type=click.Choice(["da", "en", "both"]), default="both",
     show_default=True, help="Which language's editions to build.")
 LESSONS_OPTION = click.option(
     "--lessons", "lessons", type=click.Path(path_type=Path, file_okay=False),
-    default=_LESSONS, show_default=True, help="Folder of the lesson sources (NN_topic.ipynb).")
+    default=_LESSONS, show_default=shown_path(_LESSONS),
+    help="Folder of the lesson sources (NN_topic.ipynb).")
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=FullSummaryGroup, invoke_without_command=True)
 @OUT_OPTION
 @LANG_OPTION
 @LESSONS_OPTION

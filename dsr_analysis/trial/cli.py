@@ -6,19 +6,28 @@ from pathlib import Path
 
 import click
 
-from dsr_analysis.cli_options import MIN_CELL_OPTION, fail, language_option
+from dsr_analysis.cli_options import (
+    MIN_CELL_OPTION,
+    FullSummaryGroup,
+    fail,
+    language_option,
+    shown_path,
+)
 from dsr_analysis.errors import DsrError
 from dsr_analysis.trial import paths
 
+# The same name and meaning as dsr tables' and dsr reports' --trial-data (cli_options).
 DATA_DIR_OPTION = click.option(
-    "--data-dir",
+    "--trial-data",
+    "data_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Directory with institutions.csv and children.csv. Default: the bundled synthetic trial.",
+    help="Folder with Copenhagen's trial extract (institutions.csv, children.csv). "
+    "Default: the bundled synthetic trial.",
 )
 
 
-@click.group(name="trial")
+@click.group(name="trial", cls=FullSummaryGroup)
 def trial() -> None:
     """Copenhagen's randomised trial: synthetic data, estimates and the KBH tables."""
 
@@ -30,7 +39,7 @@ def trial() -> None:
     "out_dir",
     type=click.Path(path_type=Path),
     default=paths.TRIAL_DIR,
-    show_default=True,
+    show_default=shown_path(paths.TRIAL_DIR),
     help="Directory to write the two CSV files to.",
 )
 def data(seed: int | None, out_dir: Path) -> None:
