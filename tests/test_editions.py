@@ -14,7 +14,8 @@ from dsr_analysis.cells import read_cells, write_cells
 from dsr_analysis.html import Page, render_page
 from dsr_analysis.report.sets import report_set
 from dsr_analysis.runner import build
-from dsr_analysis.runner.command import edition_folder, reports_command
+from dsr_analysis.runner.command import reports_command
+from dsr_analysis.runner.editions import edition_folder
 
 WARNING_DA = "IKKE TIL OFFENTLIGGØRELSE / NOT FOR PUBLICATION"
 WARNING_EN = "NOT FOR PUBLICATION"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sys
 import textwrap
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -21,6 +19,7 @@ from dsr_analysis.cli_options import (
     language_option,
 )
 from dsr_analysis.errors import DsrError
+from dsr_analysis.runner.editions import Edition, edition_folder
 from dsr_analysis.runner.model import Interrupted, Summary
 
 
@@ -195,43 +194,8 @@ def set_plans(set_ids: str, chosen: list[str], sets_path: Path | None = None) ->
             if any(u in ids[s.id] for u in chosen)]
 
 
-@dataclass(frozen=True)
-class Edition:
-    """Where one edition's pages go: ``out`` if given, else ``folder`` under the reports
-    folder ("" = the reports folder itself); its build files go in ``folder`` under build/."""
-
-    out: Path | None = None
-    folder: str = ""
-
-
-def edition_folder(lang: str, min_cell: int, data_path: Path | None = None,
-                   cells_path: Path | None = None) -> str:
-    """The sub-folder name of a build's edition: "" for the default (Danish, the default
-    minimum cell size, the bundled data), else its differences joined by "-".
-
-    Examples
-    --------
-    >>> edition_folder("da", 5)
-    ''
-    >>> edition_folder("en", 1)
-    'en-min-cell-1'
-    >>> edition_folder("da", 5, Path("/data/Kolding export 2026.csv"))
-    'data-kolding-export-2026'
-    """
-    from dsr_analysis import config
-
-    parts = [lang] if lang != "da" else []
-    if min_cell != config.DEFAULT_MIN_CELL:
-        parts.append(f"min-cell-{min_cell}")
-    for word, path in (("data", data_path), ("cells", cells_path)):
-        if path is not None:
-            slug = re.sub(r"[^a-z0-9æøå]+", "-", Path(path).stem.lower()).strip("-")
-            parts.append(f"{word}-{slug or 'file'}")
-    return "-".join(parts)
-
-
 def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_dir,
-               scheduler=None, sets_path=None, edition: Edition = Edition()) -> Summary:
+               scheduler=None, sets_path=None, edition: Edition | None = None) -> Summary:
     """Build one report set and return its summary; exits on an interrupt or a hard error."""
     from dataclasses import replace
 
@@ -243,10 +207,7 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
     # build.Settings: the folders a build uses (tests point them elsewhere); each set's pages
     # go in its folder under the reports folder.
     base = replace(build.Settings(), report_sets_path=sets_path or REPORT_SETS_PATH)
-    reports_root = edition.out or base.reports_dir / edition.folder
-    # Each edition keeps its own executed notebooks, caches and no-op stamp.
-    build_root = base.build_dir / (edition.folder or "") if edition.out is None else (
-        base.build_dir / "out" / _folder_digest(edition.out))
+    reports_root, build_root = (edition or Edition()).roots(base.reports_dir, base.build_dir)
     settings = set_settings(report_set, reports_root, build_root, base)
     data_path, cells_path = own_data
     try:
@@ -280,12 +241,6 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
     except OSError as error:  # a file the build reads or writes that no check foresaw
         where = f"{error.filename}: " if error.filename else ""
         fail(DsrError(f"{where}{error.strerror or error}"))
-
-
-def _folder_digest(folder: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
 
 
 def _said(summary: Summary) -> bool:
