@@ -15,12 +15,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from dsr_analysis import config
 from dsr_analysis.cli import main
 from dsr_analysis.errors import InputValidationError
 from dsr_analysis.export import load_export, load_export_by_municipality
 from dsr_analysis.report.units import load_units
 from dsr_analysis.runner import build
 from dsr_analysis.runner.command import reports_command
+from dsr_analysis.runner.editions import edition_folder
 from dsr_analysis.runner.lock import LOCK_NAME
 from dsr_analysis.runner.model import Settings
 
@@ -151,8 +153,11 @@ def check_reports_set_aside(name: str, tmp_path, monkeypatch) -> None:
     assert_failed_cleanly(result, name)
     for unit in (*broken, "alle"):
         assert f"FAILED {unit}: its input has problems, nothing was executed" in result.output
-    chapters = [path for path in written_into(settings.reports_dir) if "/0" in path]
-    assert chapters == [] and "index.html" in written_into(settings.reports_dir)
+    # A build on other data is an edition of its own, beside the bundled one.
+    edition = settings.reports_dir / edition_folder("da", config.DEFAULT_MIN_CELL, CORPUS / name)
+    chapters = [path for path in written_into(edition) if "/0" in path]
+    assert chapters == [] and "index.html" in written_into(edition)
+    assert not (settings.reports_dir / "index.html").exists()
 
 
 def test_dsr_reports_sets_aside_a_bad_municipality_without_running_it(tmp_path, monkeypatch):

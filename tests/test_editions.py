@@ -36,8 +36,8 @@ def _pages(folder: Path) -> list[Path]:
 
 def test_an_english_build_goes_beside_the_danish_one(tmp_path, monkeypatch):
     _build(tmp_path, monkeypatch, "--cells", str(CELLS), "--lang", "en")
-    edition = tmp_path / "reports" / edition_folder("en", 5, cells_path=CELLS)
-    assert edition.name == "en-cells-published_cells".replace("_", "-")
+    edition = tmp_path / "reports" / edition_folder("en", 5)
+    assert edition.name == "en"
     assert (edition / "kolding" / "01_effort.html").is_file()
     assert not (tmp_path / "reports" / "kolding").exists()
     assert all("lang='en'" in p.read_text(encoding="utf-8") for p in _pages(edition))
@@ -55,7 +55,7 @@ def test_out_names_the_folder(tmp_path, monkeypatch):
 def test_an_unsuppressed_build_says_so_on_every_page(tmp_path, monkeypatch):
     unsuppressed = write_cells(read_cells(CELLS).assign(min_cell=1), tmp_path / "all.csv")
     _build(tmp_path, monkeypatch, "--cells", str(unsuppressed), "--min-cell", "1")
-    edition = tmp_path / "reports" / "min-cell-1-cells-all"
+    edition = tmp_path / "reports" / "min-cell-1"
     pages = _pages(edition)
     assert len(pages) >= 6  # five chapters, the method page and the index
     for page in pages:
@@ -66,7 +66,7 @@ def test_an_unsuppressed_build_says_so_on_every_page(tmp_path, monkeypatch):
 
 def test_a_suppressed_build_carries_no_warning(tmp_path, monkeypatch):
     _build(tmp_path, monkeypatch, "--cells", str(CELLS))
-    pages = _pages(tmp_path / "reports" / "cells-published-cells")
+    pages = _pages(tmp_path / "reports")
     assert pages and not any("role='alert'" in p.read_text(encoding="utf-8") for p in pages)
 
 

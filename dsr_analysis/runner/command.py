@@ -72,7 +72,8 @@ from dsr_analysis.runner.model import Interrupted, Summary
     default=None,
     help="Folder for the pages. Default: reports/ for the Danish, suppressed build of the "
     "bundled data, and beside it reports/EDITION/ for another edition (en, min-cell-1, "
-    "data-NAME, e.g. reports/en-min-cell-1/), so editions never overwrite each other.",
+    "data-NAME, e.g. reports/en-min-cell-1/), so editions never overwrite each other; a "
+    "--cells build goes to reports/ unless this says otherwise.",
 )
 @click.option("--pdf", is_flag=True,
               help="Then print each unit's set to [OUT/][SET/]pdf/UNIT.pdf.")
@@ -121,7 +122,7 @@ def reports_command(
         for position, (report_set, wanted) in enumerate(plans):
             # An export or a tables file belongs to one design: the first set chosen.
             own_data = (data_path, cells_path) if position == 0 else (None, None)
-            edition = Edition(out_dir, edition_folder(lang, min_cell, data_path, cells_path))
+            edition = Edition(out_dir, edition_folder(lang, min_cell, data_path))
             summary = _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data,
                                  trial_dir, address, sets_path, edition)
             failed_any |= _said(summary)

@@ -31,10 +31,13 @@ class Edition:
         return reports_dir / self.folder, build_dir / self.folder
 
 
-def edition_folder(lang: str, min_cell: int, data_path: Path | None = None,
-                   cells_path: Path | None = None) -> str:
+def edition_folder(lang: str, min_cell: int, data_path: Path | None = None) -> str:
     """The sub-folder name of a build's edition: "" for the default (Danish, the default
     minimum cell size, the bundled data), else its differences joined by "-".
+
+    A tables file (``--cells``) is not an edition of its own: it is a release someone made
+    and placed, with its minimum cell size and synthetic flag inside it (an unsuppressed one
+    gets the not-for-publication banner all the same); ``--out`` places its pages.
 
     Examples
     --------
@@ -50,8 +53,7 @@ def edition_folder(lang: str, min_cell: int, data_path: Path | None = None,
     parts = [lang] if lang != "da" else []
     if min_cell != config.DEFAULT_MIN_CELL:
         parts.append(f"min-cell-{min_cell}")
-    for word, path in (("data", data_path), ("cells", cells_path)):
-        if path is not None:
-            slug = re.sub(r"[^a-z0-9æøå]+", "-", Path(path).stem.lower()).strip("-")
-            parts.append(f"{word}-{slug or 'file'}")
+    if data_path is not None:
+        slug = re.sub(r"[^a-z0-9æøå]+", "-", Path(data_path).stem.lower()).strip("-")
+        parts.append(f"data-{slug or 'file'}")
     return "-".join(parts)
