@@ -55,14 +55,12 @@ def release_cells(
         If ``previous`` is not a release written by ``dsr tables``.
     """
     from dsr_analysis.export import load_export
-    from dsr_analysis.municipalities import load_municipalities
+    from dsr_analysis.municipalities import monitored_names
     from dsr_analysis.tables import published_cells_of
     from dsr_analysis.trial.cells import trial_cells
 
     codebook = default_codebook()
-    names = None
-    if units_path is not None:
-        names = sorted(str(e["name"]) for e in load_municipalities(units_path) if e["monitored"])
+    names = monitored_names(units_path) if units_path is not None else None
     export = load_export(export_path or config.SYNTHETIC_EXPORT_PATH, codebook, names)
     earlier = read_release(previous) if previous is not None else None
     if earlier is not None and earlier[1].get("min_cell") != min_cell:
