@@ -10,6 +10,7 @@ from dsr_analysis import config
 from dsr_analysis.cli_options import (
     DATA_OPTION,
     MIN_CELL_OPTION,
+    QUIET_KEY,
     TRIAL_DATA_OPTION,
     UNITS_OPTION,
     FullSummaryGroup,
@@ -30,21 +31,21 @@ def _project_too_late(context: click.Context, parameter: click.Parameter,
 
 
 def _quiet(context: click.Context, parameter: click.Parameter, value: bool) -> None:
-    # Notes and progress go to standard output and bars; warnings and errors to standard
-    # error, which stays. Restored when the command ends (tests run many in one process).
+    # Notes go to standard output, warnings and errors to standard error, which stays; the
+    # progress bars are the commands' own (cli_options.is_quiet). Restored when the command
+    # ends (tests run many in one process).
     if not value:
         return
     import os
     import sys
 
-    os.environ["TQDM_DISABLE"] = "1"
+    context.meta[QUIET_KEY] = True
     kept, silent = sys.stdout, open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     sys.stdout = silent
 
     def restore() -> None:
         sys.stdout = kept
         silent.close()
-        os.environ.pop("TQDM_DISABLE", None)
 
     context.call_on_close(restore)
 

@@ -77,6 +77,19 @@ def shown_path(path: Path) -> str:
     return str(path)
 
 
+QUIET_KEY = "dsr.quiet"
+
+
+def is_quiet() -> bool:
+    """Whether ``dsr --quiet`` asked for warnings and errors only (no notes, no progress bars).
+
+    >>> is_quiet()  # outside a command
+    False
+    """
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.meta.get(QUIET_KEY, False))
+
+
 def fail(error: DsrError) -> NoReturn:
     """Print an error a user can act on, without a traceback, and exit non-zero."""
     click.echo(f"error: {error}", err=True)

@@ -16,6 +16,7 @@ from dsr_analysis.cli_options import (
     MIN_CELL_OPTION,
     TRIAL_DATA_OPTION,
     fail,
+    is_quiet,
     language_option,
 )
 from dsr_analysis.errors import DsrError
@@ -223,6 +224,7 @@ def _build_set(report_set, wanted, jobs, force, lang, min_cell, own_data, trial_
             trial_dir=trial_dir,
             cells_path=cells_path,
             scheduler=scheduler,
+            progress=not is_quiet(),
         )
     except Interrupted as stop:
         report(stop.summary)
