@@ -28,7 +28,7 @@ from dsr_analysis.files import atomic_write_text
 
 #: Where ``suppress`` keeps solved families unless ``DSR_SUPPRESSION_CACHE`` says otherwise.
 DEFAULT_FOLDER = config.BUILD_DIR / "suppression-cache"
-_SOLVING_CODE = ("family.py", "protect.py", "solver.py", "cache.py")
+_SOLVING_CODE = ("family.py", "cuts.py", "protect.py", "solver.py", "cache.py", "speculate.py")
 
 
 def _code_version() -> bytes:

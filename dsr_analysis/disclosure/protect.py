@@ -14,8 +14,12 @@ protection constraints and adds, round by round, those of the primaries the atta
 pin down (a cutting-plane loop); it stops when the attacker learns nothing, and the last
 solution is then optimal for the whole problem.
 
-Families of nodes linked by equalities are solved one after another; a node of another family
-counts as published while a family is solved, which can only make the protection stronger.
+Families of nodes linked by equalities are solved one after another
+(:mod:`~dsr_analysis.disclosure.family`); a node of another family counts as published while a
+family is solved, which can only make the protection stronger. On a large release, worker
+processes solve the families ahead of their turn (:mod:`~dsr_analysis.disclosure.speculate`),
+and an answer is taken only for the very program it was solved for, so the pattern is the
+one solving them in turn gives.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dsr_analysis.disclosure.cache import INFEASIBLE, FamilyCache, family_key
 from dsr_analysis.disclosure.family import FamilyProblem, Infeasible
 from dsr_analysis.disclosure.model import Model
 from dsr_analysis.disclosure.relations import touching_rows
+from dsr_analysis.disclosure.speculate import speculation
 from dsr_analysis.errors import DsrError
 
 #: Protection interval of a hidden count or group size: the reader must not tell it from
@@ -40,6 +45,7 @@ MEAN_PROTECTION = 0.5
 _SLACK = 1e-7
 # How many times a family may take in its neighbours before a primary counts as unprotectable.
 _GROWTH = 4
+_UNSOLVED = object()
 
 
 @dataclass(frozen=True)
@@ -135,34 +141,48 @@ def protect(
     row_hidden = np.zeros(len(model.value_nodes), dtype=bool)
     solved = np.zeros(len(model.nodes), dtype=bool)
     rows_of = _rows_of_nodes(model)
-    for family in _families(model, primary):
-        if solved[family[primary[family]]].all():
-            continue  # its primaries were protected with a larger family
-        for _ in range(_GROWTH):
-            try:
-                problem = FamilyProblem(model, family, primary, levels, row_hidden, rows_of,
-                                         hidden, keep_published)
-                chosen = _solved(problem, cache)
-                break
-            except Infeasible:
-                # A relation with a node outside the family pins a primary: solve together.
-                family = _grown(model, family)
-        else:
-            key = model.nodes.at[int(family[primary[family]][0]), "key"]
-            raise DsrError(f"no suppression pattern protects the small cells around {key}")
-        hidden[chosen] = True
-        solved[family] = True
-        for node in chosen:
-            row_hidden[rows_of[node]] = True
+    families = _families(model, primary)
+    ahead = speculation(model, families, primary, levels, rows_of, hidden, keep_published,
+                        _grown, _GROWTH, cache)
+    try:
+        for index, family in enumerate(families):
+            if solved[family[primary[family]]].all():
+                continue  # its primaries were protected with a larger family
+            answers = {} if ahead is None else ahead.answers(index)
+            for _ in range(_GROWTH):
+                try:
+                    problem = FamilyProblem(model, family, primary, levels, row_hidden, rows_of,
+                                            hidden, keep_published)
+                    chosen = _solved(problem, cache, answers)
+                    break
+                except Infeasible:
+                    # A relation with a node outside the family pins a primary: solve together.
+                    family = _grown(model, family)
+            else:
+                key = model.nodes.at[int(family[primary[family]][0]), "key"]
+                raise DsrError(f"no suppression pattern protects the small cells around {key}")
+            hidden[chosen] = True
+            solved[family] = True
+            for node in chosen:
+                row_hidden[rows_of[node]] = True
+    finally:
+        if ahead is not None:
+            ahead.close()
     return Protection(primary, hidden, levels)
 
 
-def _solved(problem: FamilyProblem, cache: FamilyCache | None) -> np.ndarray:
-    """The family's hidden nodes, from the cache when its program was solved before."""
-    if cache is None:
-        return problem.solve()
-    key = family_key(problem, cache.version)
-    positions = cache.get(key)
+def _solved(problem: FamilyProblem, cache: FamilyCache | None, answers: dict) -> np.ndarray:
+    """The family's hidden nodes: from the cache when its program was solved before, from
+    a worker that solved the same program ahead (``answers``: key -> positions, see
+    :mod:`~dsr_analysis.disclosure.speculate`), else solved here."""
+    key = family_key(problem, cache.version) if cache is not None else None
+    positions = cache.get(key) if cache is not None else None
+    if positions is None and answers:
+        ahead = answers.get(family_key(problem, b""), _UNSOLVED)
+        if ahead is not _UNSOLVED:
+            positions = INFEASIBLE if ahead is None else ahead
+            if cache is not None:
+                cache.put(key, ahead)
     if positions is INFEASIBLE:
         raise Infeasible
     size = len(problem.family)
@@ -178,9 +198,11 @@ def _solved(problem: FamilyProblem, cache: FamilyCache | None) -> np.ndarray:
     try:
         chosen = problem.solve()
     except Infeasible:
-        cache.put(key, None)
+        if cache is not None:
+            cache.put(key, None)
         raise
-    cache.put(key, np.flatnonzero(np.isin(problem.family, chosen)))
+    if cache is not None:
+        cache.put(key, np.flatnonzero(np.isin(problem.family, chosen)))
     return chosen
 
 

@@ -56,12 +56,27 @@ class Program:
         self.h.passModel(lp)
         self.size = a.shape[1]
 
+    def tune(self, options: dict) -> None:
+        """Set HiGHS options; one this HiGHS does not know is an error, not silently ignored."""
+        for name, value in options.items():
+            if self.h.setOptionValue(name, value) != self._highspy.HighsStatus.kOk:
+                raise RuntimeError(f"HiGHS refused the option {name}={value!r}")
+
     def set_bounds(self, columns, lower, upper) -> None:
         columns = np.asarray(columns, dtype=np.int32)
         if len(columns):
             self.h.changeColsBounds(
                 len(columns), columns, np.asarray(lower, float), _inf(np.asarray(upper, float))
             )
+
+    def add_rows(self, a, row_lo, row_hi) -> None:
+        """Append rows ``row_lo <= a x <= row_hi``; the next solve starts from the last basis."""
+        a = sparse.csr_matrix(a)
+        self.h.addRows(
+            a.shape[0], _inf(np.asarray(row_lo, float)), _inf(np.asarray(row_hi, float)),
+            a.nnz, a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
+            a.data.astype(float),
+        )
 
     def optimise(self, cost: np.ndarray) -> tuple[int, float]:
         """Minimise ``cost @ x``. Returns (status, objective): 0 optimal, 1 unbounded,
