@@ -9,7 +9,7 @@ dsr`` gives the researcher's API (:mod:`dsr_analysis.api`): ``dsr.load``, ``dsr.
 ``dsr.measure``, ``dsr.figure``, ``dsr.indicator`` and ``dsr.chapter``.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 #: The researcher's API, imported on first use: ``import dsr_analysis`` (and so every ``dsr``
 #: command) stays free of pandas, matplotlib and the rest until a name is asked for.

@@ -74,6 +74,46 @@ def test_settled_ranges_agree_with_exhaustive_ones(published, integer):
     assert (inner["high"] - inner["low"] >= 3.0).all()
 
 
+def test_integer_ranges_reached_by_tables_found_need_no_integer_program(published, monkeypatch):
+    """Where whole-numbered tables already reach both rounded ends of a linear range, the
+    integer programs are skipped; they would have given the same ranges."""
+    from dsr_analysis.disclosure import attack
+
+    model = attacker_model(leaked(published))
+    known = ~np.isnan(model.values)
+    calls = []
+    real = attack._attained
+
+    def counted(seen, ends):
+        settled = real(seen, ends)
+        calls.append(int(settled.sum()))
+        return settled
+
+    monkeypatch.setattr(attack, "_attained", counted)
+    quick = feasible_ranges(model, known, integer=True)
+    assert sum(calls) > 0, "no integer program was skipped"
+    monkeypatch.setattr(attack, "_attained", lambda seen, ends: np.zeros(len(seen.low), bool))
+    every = feasible_ranges(model, known, integer=True)
+    np.testing.assert_allclose(quick[["low", "high"]], every[["low", "high"]], atol=1e-6)
+    assert not release_findings(model, K).empty
+
+
+def test_only_whole_numbered_tables_at_both_ends_settle_an_integer_range():
+    from dsr_analysis.disclosure.attack import _attained, _Seen
+
+    seen = _Seen(np.array([True, True, True]), integer=True)
+    seen.add(np.array([1.0, 2.0, 2.0]))
+    seen.add(np.array([0.0, 1.0, 1.5]))    # not whole-numbered: says nothing of any member
+    seen.add(np.array([3.0, 2.0, 2.0]))
+    ends = (np.array([0.0, 1.0, 2.0]), np.array([3.0, 3.0, 2.0]))
+    # The first reaches 0 only in the fractional table; the second never reaches 1 or 3.
+    assert _attained(seen, ends).tolist() == [False, False, True]
+    assert _attained(seen, (np.array([1.0, 2.0, 2.0]), np.array([3.0, 2.0, 2.0]))).all()
+    seen = _Seen(np.array([True]), integer=True)
+    seen.add(np.array([1.5]))
+    assert not _attained(seen, (np.array([1.0]), np.array([2.0])))[0]
+
+
 def leaked(published: pd.DataFrame) -> pd.DataFrame:
     """The release with one hidden small count's partners published again."""
     cells = release()

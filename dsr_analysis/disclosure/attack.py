@@ -146,9 +146,12 @@ def _component_ranges(model, relations, n_eq, members, values, integer, need):
             low[i] = low[i] if solved else seen.low[i]
             high[i] = seen.high[i]
     if integer:
-        narrow = whole & exact & (
-            np.floor(high + _SLACK) - np.ceil(low - _SLACK) <= _INTEGER_CHECK_WIDTH
-        )
+        ends = np.ceil(low - _SLACK), np.floor(high + _SLACK)
+        narrow = whole & exact & (ends[1] - ends[0] <= _INTEGER_CHECK_WIDTH)
+        attained = _attained(seen, ends)
+        low[narrow & attained] = ends[0][narrow & attained]
+        high[narrow & attained] = ends[1][narrow & attained]
+        narrow &= ~attained
         if narrow.any():
             whole_numbers = Program(a, lo, hi, np.zeros(size), np.full(size, INFINITY),
                                     integer=whole)
@@ -160,6 +163,12 @@ def _component_ranges(model, relations, n_eq, members, values, integer, need):
                     if status == 0:
                         out[i] = sense * objective
     return low, high, exact
+
+
+def _attained(seen: _Seen, ends: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Members whose whole-numbered tables found so far reach both rounded ends of their
+    linear range: no integer program can narrow it further, so none is run for them."""
+    return (seen.low <= ends[0] + _SLACK) & (seen.high >= ends[1] - _SLACK)
 
 
 def truth_findings(model: Model, hidden: np.ndarray, primary: np.ndarray,
