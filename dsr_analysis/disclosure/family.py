@@ -39,10 +39,12 @@ _RELAXED_MARGIN = 1e-4
 # A move of a node smaller than this in a reader's table is no move (solver round-off).
 _ZERO = 1e-9
 # HiGHS's full MIP presolve (probing) took most of a master solve on programs then solved at
-# the root; its initial sweep alone, without the feasibility-jump heuristic, cut single
-# masters of the national export's largest families by 2-15x, and protect there from 18.2 to
-# 13.7 s in one process (benchmarks/suppression.py national --variants).
-_MASTER_OPTIONS = {"presolve_mode": 1, "mip_heuristic_run_feasibility_jump": False}
+# the root; its initial sweep alone, without the feasibility-jump and root reduced-cost
+# heuristics, cut the national exports' largest families' masters by 2-15x. Measured on two
+# national draws of 300,000 children (dsr tables, cold): 18.8-28.3 s with the heuristic,
+# 22.0-25.5 s without it; the worse draw decides (benchmarks/suppression.py --variants).
+_MASTER_OPTIONS = {"presolve_mode": 1, "mip_heuristic_run_feasibility_jump": False,
+                   "mip_heuristic_run_root_reduced_cost": False}
 #: What hiding a contrast row costs beside a table cell's 1: it only repeats what its cells say.
 CONTRAST_WEIGHT = 0.5
 
