@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures_disclosure import three_option_table
 
 from dsr_analysis.disclosure.attack import feasible_ranges, release_findings
 from dsr_analysis.disclosure.audit import table_findings
@@ -23,21 +24,7 @@ SPEC = {"T": TableSpec(population="p", exclusive=True,
 
 def release(municipalities: int = 8, seed: int = 3) -> pd.DataFrame:
     """Two periods and their total of a three-option table, municipalities of 6-40 children."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for m in range(municipalities):
-        for period in ("P1", "P2"):
-            n = int(rng.integers(6, 40))
-            split = rng.multinomial(n, [0.6, 0.3, 0.1])
-            rows += [(f"M{m:02d}", period, o, int(c), n) for o, c in zip("xyz", split,
-                                                                       strict=True)]
-    frame = pd.DataFrame(rows, columns=["municipality", "column", "label", "count", "n"])
-    total = frame.groupby(["municipality", "label"], as_index=False)[["count", "n"]].sum()
-    frame = pd.concat([frame, total.assign(column="Total")], ignore_index=True)
-    pooled = frame.groupby(["column", "label"], as_index=False)[["count", "n"]].sum()
-    frame = pd.concat([frame, pooled.assign(municipality="Alle")], ignore_index=True)
-    return frame.assign(table="T", code=frame["label"], kind="share",
-                        value=frame["count"] / frame["n"])
+    return three_option_table("T", municipalities, seed, (0.6, 0.3, 0.1))
 
 
 def attacker_model(published: pd.DataFrame):

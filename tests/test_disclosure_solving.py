@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures_disclosure import three_option_table
 
 from dsr_analysis.disclosure import family as family_module
 from dsr_analysis.disclosure import protect as protect_module
@@ -24,21 +25,7 @@ SPEC = {"T": TableSpec(population="p", exclusive=True, additive_columns={"Total"
 def table(name: str, municipalities: int, seed: int, small: float = 0.1) -> pd.DataFrame:
     """Two periods and their total of a three-option table, municipalities of 6-40 children
     (``small``: the share of the rarest option)."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for m in range(municipalities):
-        for period in ("P1", "P2"):
-            n = int(rng.integers(6, 40))
-            split = rng.multinomial(n, [0.9 - small, 0.1, small])
-            rows += [(f"M{m:02d}", period, o, int(c), n) for o, c in zip("xyz", split,
-                                                                       strict=True)]
-    frame = pd.DataFrame(rows, columns=["municipality", "column", "label", "count", "n"])
-    total = frame.groupby(["municipality", "label"], as_index=False)[["count", "n"]].sum()
-    frame = pd.concat([frame, total.assign(column="Total")], ignore_index=True)
-    pooled = frame.groupby(["column", "label"], as_index=False)[["count", "n"]].sum()
-    frame = pd.concat([frame, pooled.assign(municipality="Alle")], ignore_index=True)
-    return frame.assign(table=name, code=frame["label"], kind="share",
-                        value=frame["count"] / frame["n"])
+    return three_option_table(name, municipalities, seed, (0.9 - small, 0.1, small))
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from dsr_analysis.disclosure.cache import INFEASIBLE, FamilyCache, family_key
 from dsr_analysis.disclosure.family import FamilyProblem, Infeasible
 from dsr_analysis.disclosure.model import Model
 from dsr_analysis.disclosure.relations import touching_rows
-from dsr_analysis.disclosure.speculate import speculation
+from dsr_analysis.disclosure.speculate import key_version, speculation
 from dsr_analysis.errors import DsrError
 
 #: Protection interval of a hidden count or group size: the reader must not tell it from
@@ -175,10 +175,10 @@ def _solved(problem: FamilyProblem, cache: FamilyCache | None, answers: dict) ->
     """The family's hidden nodes: from the cache when its program was solved before, from
     a worker that solved the same program ahead (``answers``: key -> positions, see
     :mod:`~dsr_analysis.disclosure.speculate`), else solved here."""
-    key = family_key(problem, cache.version) if cache is not None else None
+    key = family_key(problem, key_version(cache)) if cache is not None or answers else None
     positions = cache.get(key) if cache is not None else None
     if positions is None and answers:
-        ahead = answers.get(family_key(problem, b""), _UNSOLVED)
+        ahead = answers.get(key, _UNSOLVED)
         if ahead is not _UNSOLVED:
             positions = INFEASIBLE if ahead is None else ahead
             if cache is not None:

@@ -50,6 +50,12 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+def key_version(cache) -> bytes:
+    """What the program keys are salted with: the cache's code version, so that one key
+    serves both the cache and the workers' answers (any fixed bytes do without a cache)."""
+    return b"" if cache is None else cache.version
+
+
 class Speculation:
     """Answers worked out ahead by the workers: for the i-th family, what each program
     tried for it (key) solved to (hidden positions within the program's family, or None
@@ -77,7 +83,7 @@ def speculation(model, families, primary, levels, rows_of, hidden, barred, grown
         return None
     _SHARED.update(model=model, families=families, primary=primary, levels=levels,
                    rows_of=rows_of, hidden=hidden.copy(), barred=barred, grown=grown,
-                   growth=growth, cache=cache)
+                   growth=growth, cache=cache, version=key_version(cache))
     # Forked now, and again should a worker die: _SHARED stays set until close().
     pool = multiprocessing.get_context("fork").Pool(workers)
     # Largest first, so that no large family is left to start last.
@@ -112,9 +118,8 @@ def _solved_ahead(index: int) -> list[tuple[str, np.ndarray | None]]:
             problem = FamilyProblem(model, family, shared["primary"], shared["levels"],
                                     row_hidden, shared["rows_of"], shared["hidden"],
                                     shared["barred"])
-            key = family_key(problem, b"")
-            cache = shared["cache"]
-            if cache is not None and cache.get(family_key(problem, cache.version)) is not None:
+            key = family_key(problem, shared["version"])
+            if shared["cache"] is not None and shared["cache"].get(key) is not None:
                 break  # the parent reads it from the cache
             chosen = problem.solve()
         except Infeasible:
